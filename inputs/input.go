@@ -1,0 +1,44 @@
+// Package inputs defines the contract every input plugin implements.
+package inputs
+
+import (
+	"context"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/inputs/record"
+	"github.com/auditship/auditship/internal/event"
+)
+
+// Input is pull-style: the agent calls Read in a loop from one goroutine;
+// not calling it is back-pressure. Read returns io.EOF when the input has
+// ended for good (stdin). The AckFunc covers exactly the returned events
+// (also when a processor later drops some of them) and is called once;
+// an input moves its checkpoint only when acks arrive, in read order.
+type Input interface {
+	Read(ctx context.Context) ([]*event.Event, event.AckFunc, error)
+	Close(ctx context.Context) error // persists checkpoints; idempotent
+}
+
+// Settings is what the agent hands an input besides its own config.
+type Settings struct {
+	Pipeline   string
+	Name       string
+	StateDir   string // this input's private directory under data_dir (exists, 0700)
+	FirstStart bool   // data_dir had no state for this pipeline: start_at applies
+	Logger     *zap.Logger
+	Registerer prometheus.Registerer // const labels pipeline and input are set
+	Decoder    *format.Decoder        // turns records into events (format, timezone, strip_prefix, id_fields)
+	Framing    record.Config          // line and multi-line record rules
+}
+
+// Factory creates one input type. NewConfig returns a pointer to a
+// gohcl-tagged struct holding the defaults; it may implement
+// component.Validator.
+type Factory interface {
+	Type() string
+	NewConfig() any
+	Create(s Settings, cfg any) (Input, error)
+}

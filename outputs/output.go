@@ -1,0 +1,80 @@
+// Package outputs defines the contract every output plugin implements.
+package outputs
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/internal/event"
+)
+
+// Output writes one batch correctly and idempotently: writing the same
+// batch again (same ID) must not store its events twice. Retries, batching
+// and backoff live in the agent's sender, not here.
+type Output interface {
+	Write(ctx context.Context, b *event.Batch) error
+	Close(ctx context.Context) error
+}
+
+// Partitioner is implemented by outputs whose keys are templated: the sender
+// puts events of different partitions into different batches.
+type Partitioner interface {
+	Partition(e *event.Event) string
+}
+
+// KeySpacer is implemented by output configs that write named objects, so
+// that validate can reject two outputs whose keys can collide. Dest names the
+// location (directory, bucket/prefix, account/container template); Template
+// is the key or name template.
+type KeySpacer interface {
+	KeySpace() (dest, template string)
+}
+
+// BatchConfig bounds a batch; a batch closes at whichever comes first.
+type BatchConfig struct {
+	MaxEvents int
+	MaxBytes  int64 // uncompressed
+	Interval  time.Duration
+}
+
+// Settings is what the agent hands an output besides its own config.
+type Settings struct {
+	Pipeline   string
+	Name       string
+	StateDir   string // this output's private directory under data_dir
+	Logger     *zap.Logger
+	Registerer prometheus.Registerer // const labels pipeline and output are set
+}
+
+// Factory creates one output type. BatchDefaults are the type's defaults
+// that a `batch` block overrides attribute by attribute.
+type Factory interface {
+	Type() string
+	NewConfig() any
+	BatchDefaults() BatchConfig
+	Create(s Settings, cfg any) (Output, error)
+}
+
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
+func (p permanent) Unwrap() error { return p.err }
+
+// Permanent marks err as one that retrying cannot fix (access denied, no
+// such bucket). The sender holds the output and re-probes it slowly.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanent{err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
+func IsPermanent(err error) bool {
+	var p permanent
+	return errors.As(err, &p)
+}
