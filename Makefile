@@ -1,0 +1,33 @@
+# auditship — the two commands a user needs: `make run` and `make test`.
+GO        ?= go
+BIN       := bin/auditship
+TOOLS_DIR ?= $(HOME)/.cache/auditship-tools
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: build run test lint unit fuzz e2e bench services clean
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/auditship
+
+# The main job on the embedded default config: tails the sample Automatiko
+# log in examples/, archives it under ./archive and prints it. Ctrl-C stops.
+run: build
+	$(BIN) run -c config.hcl.example --data-dir ./data
+
+# Every test: lint, unit and race tests, a few seconds of fuzzing per target,
+# and the end-to-end tests against the built binary and real logrotate.
+test: services lint
+	$(GO) test -race -count=1 -timeout 20m ./...
+	scripts/fuzz.sh
+
+services:
+	scripts/services.sh start
+
+lint:
+	scripts/lint.sh
+
+bench:
+	scripts/bench/run.sh
+
+clean:
+	rm -rf bin data archive

@@ -1,0 +1,51 @@
+package agent
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/auditship/auditship/agent/metrics"
+)
+
+// outputMetrics are the sender's counters for one output.
+type outputMetrics struct {
+	events, batches, whenErrors prometheus.Counter
+	sendErrors                  *prometheus.CounterVec
+	setHealthy                  func(bool)
+}
+
+func newOutputMetrics(reg *metrics.Registry, pipeline, name string) *outputMetrics {
+	l := prometheus.Labels{"pipeline": pipeline, "output": name}
+	f := func(n, h string) prometheus.Counter {
+		c := prometheus.NewCounter(prometheus.CounterOpts{Name: n, Help: h, ConstLabels: l})
+		reg.MustRegister(c)
+		return c
+	}
+	m := &outputMetrics{
+		events:     f("auditship_output_events_total", "Events written by the output."),
+		batches:    f("auditship_output_batches_total", "Batches written by the output."),
+		whenErrors: f("auditship_output_when_errors_total", "Events whose `when` failed at run time (not sent)."),
+		sendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditship_output_send_errors_total",
+			Help: "Failed batch writes by kind (retryable, permanent).", ConstLabels: l}, []string{"kind"}),
+	}
+	reg.MustRegister(m.sendErrors)
+	key := pipeline + "/" + name
+	m.setHealthy = func(ok bool) { reg.SetHealthy(key, ok) }
+	return m
+}
+
+// inputMetrics count what each input brought in.
+type inputMetrics struct {
+	events, unparsed prometheus.Counter
+}
+
+func newInputMetrics(reg *metrics.Registry, pipeline, name string) *inputMetrics {
+	l := prometheus.Labels{"pipeline": pipeline, "input": name}
+	m := &inputMetrics{
+		events: prometheus.NewCounter(prometheus.CounterOpts{Name: "auditship_input_events_total",
+			Help: "Events read by the input.", ConstLabels: l}),
+		unparsed: prometheus.NewCounter(prometheus.CounterOpts{Name: "auditship_input_unparsed_events_total",
+			Help: "Records kept as unparsed events.", ConstLabels: l}),
+	}
+	reg.MustRegister(m.events, m.unparsed)
+	return m
+}

@@ -1,0 +1,49 @@
+// Command auditship ships audit trails to long-term stores.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// Exit codes (SPEC §1).
+const (
+	exitOK      = 0
+	exitRuntime = 1
+	exitUsage   = 2
+)
+
+var version = "dev"
+
+const usage = `usage:
+  auditship run      [-c PATH] [--data-dir DIR] [--log-level debug|info|warn|error] [--discard-state NAME]
+  auditship validate [-c PATH]
+  auditship version
+Without -c, the embedded default config (config.hcl.example) is used.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:])
+	case "validate":
+		return cmdValidate(args[1:])
+	case "version", "--version", "-v":
+		fmt.Println("auditship", version)
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return exitOK
+	default:
+		fmt.Fprintf(os.Stderr, "auditship: unknown command %q\n%s", args[0], usage)
+		return exitUsage
+	}
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/agent"
+	"github.com/auditship/auditship/agent/state"
+)
+
+func cmdRun(args []string) int {
+	fs := newFlagSet("run")
+	path := fs.String("c", "", "config file or directory")
+	dataDir := fs.String("data-dir", "", "state directory (overrides data_dir)")
+	level := fs.String("log-level", "info", "debug|info|warn|error")
+	var discard stringList
+	fs.Var(&discard, "discard-state", "drop the state of a removed component (repeatable)")
+	if !parseFlags(fs, args) {
+		return exitUsage
+	}
+	log, err := newLogger(*level)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "auditship run: %v\n", err)
+		return exitUsage
+	}
+	defer log.Sync()
+	cfg, ok := load(*path)
+	if !ok {
+		return exitUsage
+	}
+	dir := firstNonEmpty(*dataDir, cfg.DataDir, defaultDataDir())
+	ctx, stop := notifyContext(context.Background())
+	defer stop()
+	log.Info("starting", zap.String("version", version), zap.String("data_dir", dir))
+	err = agent.Run(ctx, cfg, agent.Options{DataDir: dir, DiscardState: discard, Logger: log})
+	return exitCode(log, err)
+}
+
+func exitCode(log *zap.Logger, err error) int {
+	switch {
+	case err == nil:
+		log.Info("stopped")
+		return exitOK
+	case errors.Is(err, state.ErrLocked), errors.Is(err, agent.ErrRemovedState):
+		log.Error("cannot start", zap.Error(err))
+		return exitUsage
+	default:
+		log.Error("stopped with an error", zap.Error(err))
+		return exitRuntime
+	}
+}
+
+// defaultDataDir is /var/lib/auditship for root, else the XDG state dir.
+func defaultDataDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/auditship"
+	}
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" {
+		return filepath.Join(x, "auditship")
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".local", "state", "auditship")
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
