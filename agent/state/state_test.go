@@ -1,0 +1,87 @@
+package state
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestSeqContinuesAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenSeq(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _ := s.Next(3); first != 1 {
+		t.Fatalf("first seq = %d, want 1", first)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = OpenSeq(dir)
+	if first, _ := s.Next(1); first != 4 {
+		t.Fatalf("after a clean restart seq = %d, want 4", first)
+	}
+	// A crash (no Close) may skip numbers but never reuses one.
+	s2, _ := OpenSeq(dir)
+	if first, _ := s2.Next(1); first <= 4 {
+		t.Fatalf("after a crash seq = %d, want > 4", first)
+	}
+}
+
+func TestSeqCorruptCounterIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "seq"), []byte("x\n"), 0o600)
+	if _, err := OpenSeq(dir); err == nil {
+		t.Fatal("want an error for a corrupt counter")
+	}
+}
+
+func TestStreamIsStable(t *testing.T) {
+	dir := t.TempDir()
+	a, created, err := Stream(dir)
+	if err != nil || !created || len(a) != 16 {
+		t.Fatalf("Stream = %q, %v, %v", a, created, err)
+	}
+	b, created, _ := Stream(dir)
+	if a != b || created {
+		t.Fatalf("second Stream = %q (created %v), want %q", b, created, a)
+	}
+	fi, _ := os.Stat(filepath.Join(dir, "stream"))
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode = %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestLockIsExclusive(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Acquire(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Acquire(dir); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Acquire = %v, want ErrLocked", err)
+	}
+	l.Release()
+	l2, err := Acquire(dir)
+	if err != nil {
+		t.Fatalf("Acquire after Release: %v", err)
+	}
+	l2.Release()
+}
+
+func TestWriteFileReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "f")
+	for _, s := range []string{"one", "two"} {
+		if err := WriteFile(name, []byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := os.ReadFile(name)
+	ents, _ := os.ReadDir(dir)
+	if string(b) != "two" || len(ents) != 1 {
+		t.Fatalf("content %q, %d entries; want \"two\" and no temp files", b, len(ents))
+	}
+}
