@@ -3,6 +3,7 @@ package inputs
 
 import (
 	"context"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -30,8 +31,11 @@ type Settings struct {
 	FirstStart bool   // data_dir had no state for this pipeline: start_at applies
 	Logger     *zap.Logger
 	Registerer prometheus.Registerer // const labels pipeline and input are set
-	Decoder    *format.Decoder        // turns records into events (format, timezone, strip_prefix, id_fields)
-	Framing    record.Config          // line and multi-line record rules
+	Decoder    *format.Decoder       // turns records into events (format, timezone, strip_prefix, id_fields)
+	Framing    record.Config         // line and multi-line record rules
+	// FlushTimeout closes an open multi-line record after this long without
+	// a new line (multiline.flush_timeout); 0 means never.
+	FlushTimeout time.Duration
 }
 
 // Factory creates one input type. NewConfig returns a pointer to a

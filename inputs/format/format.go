@@ -3,6 +3,9 @@
 package format
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"hash"
 	"regexp"
 	"time"
 
@@ -21,7 +24,13 @@ type Options struct {
 
 // Decoder is safe for use by one goroutine at a time.
 type Decoder struct {
-	opts Options
+	opts   Options
+	prefix *regexp.Regexp // StripPrefix anchored at the start
+	hash   hash.Hash
+	sum    [sha256.Size]byte
+	hdr    [8]byte
+	buf    []byte // scratch: _time text, _id text, plain search
+	plain  plainParser
 }
 
 // NewDecoder returns a Decoder for opts.
@@ -29,7 +38,12 @@ func NewDecoder(opts Options) *Decoder {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
-	return &Decoder{opts: opts}
+	d := &Decoder{opts: opts, hash: sha256.New()}
+	if opts.StripPrefix != nil {
+		// The pattern compiled once already, so wrapping it cannot fail.
+		d.prefix = regexp.MustCompile(`^(?:` + opts.StripPrefix.String() + `)`)
+	}
+	return d
 }
 
 // Decode fills e from one complete record. raw is the record as read (prefix
@@ -38,7 +52,14 @@ func NewDecoder(opts Options) *Decoder {
 // ingest time used when the record has no timestamp. Decode never fails: a
 // record that does not parse becomes an unparsed event.
 func (d *Decoder) Decode(e *event.Event, raw []byte, src event.Source, sourceID []byte, flags Flags, now time.Time) {
-	panic("TODO")
+	reset(e, raw, src, d.opts.Input)
+	e.Body = d.strip(raw)
+	d.parse(e, flags)
+	if flags.Partial {
+		e.Meta = append(e.Meta, metaTrue(keyPartial))
+	}
+	d.setTime(e, now)
+	d.setID(e, sourceID)
 }
 
 // Flags carry what the framer learned about a record.
@@ -47,4 +68,55 @@ type Flags struct {
 	Truncated      bool  // longer than max_line_bytes; raw holds the first max_line_bytes bytes
 	OriginalLength int64 // when Truncated
 	Orphan         bool  // a continuation line that arrived after its record was closed
+}
+
+func reset(e *event.Event, raw []byte, src event.Source, input string) {
+	src.Input = input
+	*e = event.Event{
+		Raw:    raw,
+		Fields: e.Fields[:0],
+		Meta:   e.Meta[:0],
+		Added:  e.Added[:0],
+		Source: src,
+	}
+}
+
+func (d *Decoder) strip(raw []byte) []byte {
+	if d.prefix == nil {
+		return raw
+	}
+	if loc := d.prefix.FindIndex(raw); loc != nil {
+		return raw[loc[1]:]
+	}
+	return raw
+}
+
+// parse fills Fields and Category, or makes e unparsed.
+func (d *Decoder) parse(e *event.Event, flags Flags) {
+	switch {
+	case flags.Orphan:
+		unparsed(e, "orphan continuation")
+	case flags.Truncated:
+		truncated(e, flags.OriginalLength)
+	case d.isJSON(e.Body):
+		d.parseJSON(e)
+	case d.isPlain(e.Body):
+		d.parsePlain(e)
+	default:
+		unparsed(e, "neither JSON nor an Automatiko plain entry")
+	}
+}
+
+func (d *Decoder) isJSON(b []byte) bool {
+	switch d.opts.Format {
+	case "json":
+		return true
+	case "plain":
+		return false
+	}
+	return bytes.HasPrefix(b, []byte(`{"`))
+}
+
+func (d *Decoder) isPlain(b []byte) bool {
+	return d.opts.Format == "plain" || bytes.HasPrefix(b, plainStart)
 }

@@ -1,0 +1,9 @@
+pipeline "p" {
+  input "file" "in" {
+    paths = ["/var/log/a.log"]
+  }
+  input "file" "in" {
+    paths = ["/var/log/b.log"]
+  }
+  output "stdout" "out" {}
+}

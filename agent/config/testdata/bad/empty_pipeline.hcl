@@ -1,0 +1,7 @@
+pipeline "p" {
+}
+
+pipeline "q" {
+  enabled = false
+  input "stdin" "in" {}
+}

@@ -1,0 +1,10 @@
+pipeline "" {
+  input "file" {
+    paths = ["/var/log/a.log"]
+  }
+  input "stdin" "" {}
+  output "stdout" "out" "extra" {}
+}
+
+pipeline {
+}

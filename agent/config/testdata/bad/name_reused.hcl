@@ -1,0 +1,10 @@
+pipeline "p" {
+  input "file" "in" {
+    paths = ["/var/log/a.log"]
+  }
+  input "stdin" "in" {}
+  output "stdout" "out" {}
+  output "file" "out" {
+    path = "/tmp/out"
+  }
+}

@@ -1,0 +1,9 @@
+pipeline "p" {
+  input "stdin" "in" {}
+  output "mysql" "db" {
+    host = "h"
+    table "events" {
+      when = "true"
+    }
+  }
+}

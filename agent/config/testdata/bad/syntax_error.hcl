@@ -1,0 +1,4 @@
+pipeline "p" {
+  input "stdin" "in" {
+    format = "json
+  }

@@ -1,0 +1,7 @@
+pipeline "p" {
+  input "stdin" "in" {}
+  output "file" "archive" {
+    path = "/tmp/archive"
+    name = "{{ pipeline }}/{{ date }}/events"
+  }
+}

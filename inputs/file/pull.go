@@ -1,0 +1,144 @@
+package file
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/inputs/record"
+	"github.com/auditship/auditship/internal/event"
+)
+
+// next takes the files in turn from where the last Read stopped and
+// returns the records of the first that has some, as events.
+func (in *input) next(now time.Time) ([]*event.Event, event.AckFunc) {
+	for progress := true; progress; {
+		progress = false
+		for range len(in.files) {
+			in.rr = (in.rr + 1) % len(in.files)
+			t := in.files[in.rr]
+			recs, moved := in.pull(t, now)
+			progress = progress || moved
+			if len(recs) > 0 {
+				return in.events(t, recs, now)
+			}
+		}
+	}
+	return nil, nil
+}
+
+// pull gets the next records of t: its End when due, a chunk's records
+// while it has bytes, or an open multi-line record past its flush timeout.
+func (in *input) pull(t *tfile, now time.Time) (recs []record.Record, moved bool) {
+	switch {
+	case t.finalDue:
+		return in.finish(t), false
+	case t.f != nil && !t.eof:
+		return in.readChunk(t, now), true
+	case in.flushDue(t, now):
+		return t.fr.Flush(in.recs[:0]), false
+	}
+	return nil, false
+}
+
+// readChunk reads one chunk of t. A short read is copied out so that the
+// large buffer serves the next read; a full one is handed to the framer.
+func (in *input) readChunk(t *tfile, now time.Time) []record.Record {
+	if in.spare == nil {
+		in.spare = make([]byte, chunkSize)
+	}
+	n, err := t.read(in.spare)
+	if err != nil {
+		in.log.Warn("read failed", zap.String("path", t.path), zap.Error(err))
+		t.eof = true
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	data := in.spare[:n]
+	if n < chunkSize/4 {
+		data = bytes.Clone(data)
+	} else {
+		in.spare = nil
+	}
+	t.flushAt = now.Add(in.set.FlushTimeout)
+	return t.fr.Write(data, in.recs[:0])
+}
+
+func (in *input) flushDue(t *tfile, now time.Time) bool {
+	return t.fr != nil && in.set.FlushTimeout > 0 && t.eof && t.fr.Pending() && !now.Before(t.flushAt)
+}
+
+// nextFlush is the earliest multi-line flush deadline.
+func (in *input) nextFlush() (time.Time, bool) {
+	var at time.Time
+	for _, t := range in.files {
+		if t.fr != nil && in.set.FlushTimeout > 0 && t.fr.Pending() && (at.IsZero() || t.flushAt.Before(at)) {
+			at = t.flushAt
+		}
+	}
+	return at, !at.IsZero()
+}
+
+// finish ends a rotated, deleted or truncated file: the open record and
+// the held partial line are emitted, and the file is closed.
+func (in *input) finish(t *tfile) []record.Record {
+	t.finalDue = false
+	var recs []record.Record
+	if t.fr != nil {
+		recs = t.fr.End(in.recs[:0])
+		in.sourceID(t, recs)
+		t.end = t.fr.Checkpoint()
+		t.fr = nil
+	}
+	in.closeFile(t)
+	t.done = t.retired
+	return recs
+}
+
+// sourceID makes sure t's identity has its source id before its first
+// records are decoded.
+func (in *input) sourceID(t *tfile, recs []record.Record) []byte {
+	in.st.mu.Lock()
+	sid := t.r.sourceID
+	in.st.mu.Unlock()
+	if sid != nil || len(recs) == 0 {
+		return sid
+	}
+	var err error
+	if t.f != nil {
+		sid, err = firstLineID(t.f)
+	}
+	if t.f == nil || err != nil {
+		s := sha256.Sum256(nil)
+		sid = s[:]
+	}
+	in.st.with(func() { t.r.sourceID = sid })
+	return sid
+}
+
+// events decodes recs into events of one allocation and registers the
+// read for its ack.
+func (in *input) events(t *tfile, recs []record.Record, now time.Time) ([]*event.Event, event.AckFunc) {
+	sid := in.sourceID(t, recs)
+	evs := make([]event.Event, len(recs))
+	out := make([]*event.Event, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		src := event.Source{Input: in.set.Name, Path: t.path, Offset: r.Offset, End: r.End}
+		fl := format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}
+		in.set.Decoder.Decode(&evs[i], r.Raw, src, sid, fl, now)
+		out[i] = &evs[i]
+	}
+	end := t.end
+	if t.fr != nil {
+		end = t.fr.Checkpoint()
+	}
+	clear(recs)
+	in.recs = recs[:0]
+	return out, in.st.track(t.r, end)
+}

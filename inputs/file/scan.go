@@ -1,0 +1,151 @@
+package file
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// entry is one matching path as stat(2) saw it.
+type entry struct {
+	path string
+	id   fileID
+	size int64
+}
+
+// glob lists the regular files matching paths and not exclude, in name
+// order, each inode once.
+func (in *input) glob() []entry {
+	var names []string
+	for _, p := range in.cfg.Paths {
+		m, _ := filepath.Glob(p) // patterns were validated
+		names = append(names, m...)
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	var out []entry
+	seen := make(map[fileID]bool, len(names))
+	for _, name := range names {
+		fi, err := os.Stat(name)
+		if err != nil || !fi.Mode().IsRegular() || in.excluded(name) {
+			continue
+		}
+		e := entry{path: name, id: idOf(fi), size: fi.Size()}
+		if !seen[e.id] {
+			seen[e.id] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// excluded matches exclude against the base name and the full path.
+func (in *input) excluded(name string) bool {
+	base := filepath.Base(name)
+	for _, x := range in.cfg.Exclude {
+		if ok, _ := filepath.Match(x, base); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(x, name); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// scan brings the tracked files in line with the file system.
+func (in *input) scan() {
+	now := time.Now()
+	in.lastScan, in.needScan = now, false
+	ents := in.glob()
+	found := make(map[fileID]entry, len(ents))
+	for _, e := range ents {
+		found[e.id] = e
+	}
+	for _, t := range in.files {
+		in.update(t, found, now)
+	}
+	in.discover(ents)
+	in.retireTruncated()
+	in.prune()
+	in.balance()
+	in.first = false
+}
+
+// update applies what the scan saw to one tracked file.
+func (in *input) update(t *tfile, found map[fileID]entry, now time.Time) {
+	if t.done || t.finalDue || t.truncated {
+		return
+	}
+	e, ok := found[t.id]
+	if !ok {
+		in.lost(t, now)
+		return
+	}
+	t.path, t.size = e.path, e.size
+	if e.path != t.home {
+		t.markGone(now)
+	}
+	if e.size < t.off || !in.sameHead(t) {
+		t.truncated = true // copytruncate, or truncated and rewritten
+		return
+	}
+	if t.r.path != e.path { // only this goroutine writes it
+		in.st.with(func() { t.r.path = e.path })
+	}
+	in.settle(t, e.size, now)
+}
+
+// settle decides whether t has news, or, rotated and drained for a scan
+// interval, is due for End.
+func (in *input) settle(t *tfile, size int64, now time.Time) {
+	if size > t.off {
+		t.eof = false
+		return
+	}
+	if t.gone && t.eof && t.f != nil && now.Sub(t.goneAt) >= in.interval {
+		t.finalDue = true
+	}
+}
+
+func (t *tfile) markGone(now time.Time) {
+	if !t.gone {
+		t.gone, t.goneAt = true, now
+	}
+}
+
+// lost handles a file whose inode no longer matches any path: an open one
+// is read to its end; a closed one is dropped, its unread bytes counted.
+func (in *input) lost(t *tfile, now time.Time) {
+	if t.f == nil {
+		in.m.deletedUnread.Add(float64(max(t.size-t.off, 0)))
+		t.done = true
+		return
+	}
+	t.markGone(now)
+	if fi, err := t.f.Stat(); err == nil {
+		t.size = fi.Size()
+	}
+	in.settle(t, t.size, now)
+}
+
+// sameHead checks an open file's fingerprint against its content, and lets
+// a short fingerprint grow with the file.
+func (in *input) sameHead(t *tfile) bool {
+	if t.f == nil {
+		return true
+	}
+	h, err := head(t.f)
+	if err != nil {
+		return true // a read error shows again when reading
+	}
+	p := newPrefixes(h)
+	if !p.matches(t.r.fp) {
+		return false
+	}
+	if len(h) > t.r.fp.Len {
+		in.st.with(func() { t.r.fp = p.full() })
+	}
+	return true
+}

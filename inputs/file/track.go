@@ -1,0 +1,113 @@
+package file
+
+import (
+	"os"
+	"slices"
+
+	"go.uber.org/zap"
+)
+
+// track starts following e, from its checkpoint r when it has one.
+func (in *input) track(e entry, p *prefixes, r *rec) {
+	t := &tfile{home: e.path, path: e.path, id: e.id, size: e.size}
+	if r == nil {
+		r = &rec{fp: p.full(), live: true, offset: in.startOffset(e)}
+		in.st.add(r)
+	}
+	in.st.with(func() {
+		r.path, r.dev, r.ino = e.path, e.id.dev, e.id.ino
+		if e.size < r.offset { // shorter than its checkpoint: rewritten
+			r.offset, r.pending = 0, nil
+		}
+		if p.full().Len > r.fp.Len {
+			r.fp = p.full()
+		}
+	})
+	t.r, t.off = r, r.offset
+	in.files = append(in.files, t)
+	in.byID[e.id] = t
+}
+
+// startOffset is 0, or with start_at = "end" at the very first start, the
+// end of the file's last complete line.
+func (in *input) startOffset(e entry) int64 {
+	if !in.first || in.cfg.StartAt != "end" {
+		return 0
+	}
+	f, err := os.Open(e.path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	return lastLineEnd(f, e.size, int64(max(in.set.Framing.MaxLineBytes, 1<<20)))
+}
+
+// retireTruncated ends the files truncated under us that no copy took
+// over: their held partial line is emitted; the path's new content is a
+// new identity, read from 0.
+func (in *input) retireTruncated() {
+	for _, t := range in.files {
+		if t.truncated {
+			t.truncated, t.finalDue, t.retired = false, true, true
+			if in.byID[t.id] == t {
+				delete(in.byID, t.id)
+			}
+		}
+	}
+}
+
+// prune forgets the files that are done.
+func (in *input) prune() {
+	in.files = slices.DeleteFunc(in.files, func(t *tfile) bool {
+		if !t.done {
+			return false
+		}
+		in.closeFile(t)
+		if in.byID[t.id] == t {
+			delete(in.byID, t.id)
+		}
+		in.st.with(func() { t.r.live = false })
+		return true
+	})
+}
+
+// balance opens the files with unread bytes, at most max_open_files at a
+// time: an idle file at its end is closed to make room; without one, a
+// file waits for a later scan.
+func (in *input) balance() {
+	for _, t := range in.files {
+		if t.f != nil || t.done || t.finalDue || t.size <= t.off {
+			continue
+		}
+		if in.open >= in.cfg.MaxOpenFiles && !in.evict() {
+			return
+		}
+		in.openFile(t)
+	}
+}
+
+func (in *input) evict() bool {
+	for _, t := range in.files {
+		if t.f != nil && t.eof && !t.gone && !t.finalDue && !t.fr.Pending() {
+			in.closeFile(t)
+			return true
+		}
+	}
+	return false
+}
+
+func (in *input) openFile(t *tfile) bool {
+	if err := t.open(in.set.Framing); err != nil {
+		in.log.Debug("open failed", zap.String("path", t.path), zap.Error(err))
+		return false
+	}
+	in.open++
+	return true
+}
+
+func (in *input) closeFile(t *tfile) {
+	if t.f != nil {
+		t.close()
+		in.open--
+	}
+}

@@ -1,0 +1,64 @@
+package format
+
+import (
+	"testing"
+
+	"github.com/auditship/auditship/internal/event"
+)
+
+func benchDecode(b *testing.B, opts Options, records [][]byte, render bool) {
+	d := NewDecoder(opts)
+	e := new(event.Event)
+	var buf []byte
+	size := 0
+	for _, r := range records {
+		size += len(r)
+	}
+	b.SetBytes(int64(size / len(records)))
+	b.ReportAllocs()
+	sourceID := []byte("source")
+	for i := 0; b.Loop(); i++ {
+		d.Decode(e, records[i%len(records)], event.Source{Offset: int64(i)}, sourceID, Flags{}, ingest)
+		if render {
+			buf = e.AppendJSON(buf[:0])
+		}
+	}
+}
+
+func BenchmarkDecodeJSON(b *testing.B) {
+	benchDecode(b, Options{Format: "json"}, lines(readFile(b, "json.log")), false)
+}
+
+func BenchmarkDecodePlain(b *testing.B) {
+	benchDecode(b, Options{Format: "plain"}, plainEntries(b, readOracle(b)), false)
+}
+
+func BenchmarkDecodeAuto(b *testing.B) {
+	benchDecode(b, Options{Format: "auto"}, lines(readFile(b, "json.log")), false)
+}
+
+// BenchmarkDecodeRenderJSON is the hot path of a json input to a json output.
+func BenchmarkDecodeRenderJSON(b *testing.B) {
+	benchDecode(b, Options{Format: "json"}, lines(readFile(b, "json.log")), true)
+}
+
+func BenchmarkDecodeRenderPlain(b *testing.B) {
+	benchDecode(b, Options{Format: "plain"}, plainEntries(b, readOracle(b)), true)
+}
+
+func BenchmarkAppendJSON(b *testing.B) {
+	records := lines(readFile(b, "json.log"))
+	d := NewDecoder(Options{Format: "json"})
+	events := make([]event.Event, len(records))
+	size := 0
+	for i, r := range records {
+		d.Decode(&events[i], r, event.Source{}, nil, Flags{}, ingest)
+		size += len(r)
+	}
+	b.SetBytes(int64(size / len(records)))
+	b.ReportAllocs()
+	var buf []byte
+	for i := 0; b.Loop(); i++ {
+		buf = events[i%len(events)].AppendJSON(buf[:0])
+	}
+}

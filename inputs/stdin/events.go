@@ -1,0 +1,70 @@
+package stdin
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"hash"
+	"time"
+
+	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/inputs/record"
+	"github.com/auditship/auditship/internal/event"
+)
+
+// sourceID hashes the stream's first line as it streams past.
+type sourceID struct {
+	h   hash.Hash
+	sum []byte
+}
+
+func newSourceID() sourceID { return sourceID{h: sha256.New()} }
+
+func (s *sourceID) write(b []byte) {
+	if s.sum != nil {
+		return
+	}
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		s.h.Write(b[:i])
+		s.sum = s.h.Sum(nil)
+		return
+	}
+	s.h.Write(b)
+}
+
+// get is the id: of the first line, or of everything read when the
+// stream had no complete line.
+func (s *sourceID) get() []byte {
+	if s.sum == nil {
+		return s.h.Sum(nil)
+	}
+	return s.sum
+}
+
+// events decodes recs into events of one allocation.
+func (in *input) events(recs []record.Record) ([]*event.Event, event.AckFunc) {
+	sid, now := in.sid.get(), time.Now()
+	evs := make([]event.Event, len(recs))
+	out := make([]*event.Event, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		src := event.Source{Input: in.set.Name, Path: "-", Offset: r.Offset, End: r.End}
+		fl := format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}
+		in.set.Decoder.Decode(&evs[i], r.Raw, src, sid, fl, now)
+		out[i] = &evs[i]
+	}
+	clear(recs)
+	in.recs = recs[:0]
+	return out, in.ack(len(out))
+}
+
+// ack counts the fate of one Read's events: stdin has no checkpoint, the
+// bytes are gone once read.
+func (in *input) ack(n int) event.AckFunc {
+	return func(err error) {
+		if err != nil {
+			in.m.failed.Add(float64(n))
+			return
+		}
+		in.m.acked.Add(float64(n))
+	}
+}

@@ -1,0 +1,91 @@
+package file
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/internal/template"
+	"github.com/auditship/auditship/outputs"
+	"github.com/auditship/auditship/outputs/objectstore"
+)
+
+// Output writes each batch to its own file under dir.
+type Output struct {
+	dir      string
+	codec    objectstore.Codec
+	tmpl     *template.Template
+	pipeline string
+	name     string
+	encoders sync.Pool // *objectstore.Encoder: compressors are costly to build
+
+	// syncFile and syncDir are the fsyncs, replaced by tests to observe them.
+	syncFile func(*os.File) error
+	syncDir  func(dir string) error
+}
+
+func newOutput(s outputs.Settings, c *Config) (*Output, error) {
+	codec, tmpl, err := c.parse()
+	if err != nil {
+		return nil, err
+	}
+	o := &Output{
+		dir: filepath.Clean(c.Path), codec: codec, tmpl: tmpl,
+		pipeline: s.Pipeline, name: s.Name,
+		syncFile: (*os.File).Sync, syncDir: syncDir,
+	}
+	// Created here only: a directory that goes missing later (an unmounted
+	// share) makes writes fail and retry rather than fill the parent.
+	if err := os.MkdirAll(o.dir, 0o700); err != nil && s.Logger != nil {
+		s.Logger.Warn("cannot create the file output's directory; writes will retry",
+			zap.String("path", o.dir), zap.Error(err))
+	}
+	return o, nil
+}
+
+// Partition groups events by the name template's fields.
+func (o *Output) Partition(e *event.Event) string {
+	return o.tmpl.Partition(e, o.pipeline, o.name, objectstore.SanitizeName)
+}
+
+// Write stores b's events in one new file. Writing the same batch again is
+// a success that leaves one file; a different file under its name is a
+// permanent key conflict. Other errors (a missing directory included) are
+// retryable.
+func (o *Output) Write(ctx context.Context, b *event.Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	key := objectstore.Key(o.tmpl, "", b, o.codec)
+	return o.put(key, func(w io.Writer) error { return o.encode(w, b.Events) })
+}
+
+func (o *Output) encode(w io.Writer, evs []*event.Event) error {
+	enc, err := o.encoder(w)
+	if err != nil {
+		return err
+	}
+	defer o.encoders.Put(enc)
+	for _, e := range evs {
+		if err := enc.Encode(e); err != nil {
+			return err
+		}
+	}
+	return enc.Close()
+}
+
+func (o *Output) encoder(w io.Writer) (*objectstore.Encoder, error) {
+	if enc, ok := o.encoders.Get().(*objectstore.Encoder); ok {
+		enc.Reset(w)
+		return enc, nil
+	}
+	return objectstore.NewEncoder(w, o.codec, 0)
+}
+
+// Close has nothing to release: every Write finishes its file.
+func (o *Output) Close(context.Context) error { return nil }

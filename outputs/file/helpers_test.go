@@ -1,0 +1,81 @@
+package file
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
+)
+
+// newEvent builds an event with JSON fields given as key, raw value pairs.
+func newEvent(seq int, pairs ...string) *event.Event {
+	raw := []byte("{}")
+	e := &event.Event{Raw: raw, Body: raw, Format: event.FormatJSON, Category: "workflow"}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		e.Fields = append(e.Fields, event.Field{Key: []byte(pairs[i]), Value: []byte(pairs[i+1]), Kind: event.KindJSON})
+	}
+	t := time.Date(2024, 5, 13, 8, 0, seq%60, 0, time.UTC)
+	e.ID, e.Seq, e.Time, e.TimeText = fmt.Sprintf("%032x", seq), uint64(seq), t, t.Format(time.RFC3339)
+	e.Source = event.Source{Input: "in", Path: "-", Offset: int64(seq) * 100}
+	return e
+}
+
+func events(n int, flow string) []*event.Event {
+	evs := make([]*event.Event, n)
+	for i := range evs {
+		evs[i] = newEvent(i+1, "workflowDefinitionId", fmt.Sprintf("%q", flow), "n", fmt.Sprint(i))
+	}
+	return evs
+}
+
+// batchOf makes the batch a sender would hand to o.
+func batchOf(o *Output, evs []*event.Event) *event.Batch {
+	first := evs[0].Seq
+	return &event.Batch{
+		Pipeline: o.pipeline, Output: o.name, Stream: "s1",
+		ID: fmt.Sprintf("s1-%020d", first), FirstSeq: first, LastSeq: evs[len(evs)-1].Seq,
+		Time: evs[0].Time, Partition: o.Partition(evs[0]), Events: evs,
+	}
+}
+
+// newTestOutput creates a file output under a fresh directory.
+func newTestOutput(t *testing.T, edit func(*Config)) *Output {
+	t.Helper()
+	c := NewFactory().NewConfig().(*Config)
+	c.Path = filepath.Join(t.TempDir(), "store")
+	if edit != nil {
+		edit(c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	out, err := NewFactory().Create(outputs.Settings{Pipeline: "orders", Name: "archive"}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.(*Output)
+}
+
+// tree lists the files and directories under root with their modes.
+func tree(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		out = append(out, fmt.Sprintf("%v %s", fi.Mode(), filepath.ToSlash(rel)))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,140 @@
+package file
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/auditship/auditship/outputs"
+)
+
+// tmpPrefix starts the names of files still being written. A crash can
+// leave one behind; it is never a batch and may be deleted.
+const tmpPrefix = ".auditship-tmp-"
+
+// put stores what write produces under key, create-only and durably: temp
+// file in the target directory, fsync, link(2) to the key (which fails
+// rather than replace), then fsync of the directories it changed.
+func (o *Output) put(key string, write func(io.Writer) error) error {
+	final := filepath.Join(o.dir, filepath.FromSlash(key))
+	if !inside(o.dir, final) {
+		return outputs.Permanent(fmt.Errorf("key %s leaves directory %s", key, o.dir))
+	}
+	dir := filepath.Dir(final)
+	created, err := mkdirs(o.dir, dir)
+	if err != nil {
+		o.syncDirs(created)
+		return fmt.Errorf("create directory for %s: %w", key, err)
+	}
+	tmp, sum, err := o.writeTemp(dir, write)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	err = os.Link(tmp, final)
+	os.Remove(tmp)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		err = o.compare(final, key, sum)
+	case err != nil:
+		err = fmt.Errorf("link %s: %w", key, err)
+	}
+	if err != nil {
+		return err
+	}
+	return o.syncDirs(append(created, final))
+}
+
+func (o *Output) writeTemp(dir string, write func(io.Writer) error) (string, []byte, error) {
+	f, err := os.CreateTemp(dir, tmpPrefix+"*") // mode 0600
+	if err != nil {
+		return "", nil, err
+	}
+	h := sha256.New()
+	err = write(io.MultiWriter(f, h))
+	if err == nil {
+		err = o.syncFile(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", nil, err
+	}
+	return f.Name(), h.Sum(nil), nil
+}
+
+// compare decides a link that found its key taken: the same bytes are an
+// earlier attempt of this batch; anything else is a key conflict.
+func (o *Output) compare(final, key string, ours []byte) error {
+	f, err := os.Open(final)
+	if err != nil {
+		return fmt.Errorf("read back %s: %w", key, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("read back %s: %w", key, err)
+	}
+	if theirs := h.Sum(nil); !bytes.Equal(theirs, ours) {
+		return outputs.Permanent(fmt.Errorf("key conflict: %s already holds other data (sha256 %x, this batch %x)",
+			key, theirs, ours))
+	}
+	return nil
+}
+
+// syncDirs fsyncs the parent directory of each path, deepest first, so that
+// the new entries survive a power loss.
+func (o *Output) syncDirs(paths []string) error {
+	for i := len(paths) - 1; i >= 0; i-- {
+		if err := o.syncDir(filepath.Dir(paths[i])); err != nil {
+			return fmt.Errorf("sync directory: %w", err)
+		}
+	}
+	return nil
+}
+
+// mkdirs creates the missing directories from root (excluded: it must
+// exist) down to dir, mode 0700, and returns those it created.
+func mkdirs(root, dir string) ([]string, error) {
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		return nil, nil
+	}
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || rel == "." {
+		return nil, err
+	}
+	var created []string
+	cur := root
+	for _, seg := range strings.Split(rel, string(filepath.Separator)) {
+		cur = filepath.Join(cur, seg)
+		err := os.Mkdir(cur, 0o700)
+		if err == nil {
+			created = append(created, cur)
+		} else if !errors.Is(err, fs.ErrExist) {
+			return created, err
+		}
+	}
+	return created, nil
+}
+
+// inside reports whether path lies strictly below root.
+func inside(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

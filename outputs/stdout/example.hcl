@@ -1,0 +1,3 @@
+output "stdout" "console" {
+  format = "json"
+}

@@ -1,0 +1,6 @@
+processor "set" "env" {
+  fields = {
+    environment = "prod"
+    cluster     = "eu-central-1"
+  }
+}
