@@ -63,9 +63,9 @@ func (p *Program) Match(e *event.Event) (bool, error) {
 	if err != nil {
 		return false, oneLine(err)
 	}
-	b, ok := out.(bool)
+	b, ok := out.(bool) // AsBool casts the result; this only guards
 	if !ok {
-		return false, fmt.Errorf("result is %s, not bool", typeName(out))
+		return false, fmt.Errorf("result is %T, not bool", out)
 	}
 	return b, nil
 }
@@ -92,11 +92,4 @@ func oneLine(err error) error {
 		return fmt.Errorf("%s (line %d, column %d)", fe.Message, fe.Line, fe.Column+1)
 	}
 	return fmt.Errorf("%s (column %d)", fe.Message, fe.Column+1)
-}
-
-func typeName(v any) string {
-	if v == nil {
-		return "nil"
-	}
-	return fmt.Sprintf("%T", v)
 }
