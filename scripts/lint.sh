@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS_DIR=${AUDITSHIP_TOOLS_DIR:-$HOME/.cache/auditship-tools}
-STATICCHECK_VERSION=${STATICCHECK_VERSION:-2025.1.1}
+STATICCHECK_VERSION=${STATICCHECK_VERSION:-v0.8.2}
 
 bad=$(gofmt -l $(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go'))
 if [ -n "$bad" ]; then echo "gofmt would change:"; echo "$bad"; exit 1; fi

@@ -1,9 +1,6 @@
 package main
 
-import (
-	"strconv"
-	"unicode/utf8"
-)
+import "strconv"
 
 // value is an audit item value that renders the way the engine writes it:
 // Jackson for JSON, Java's toString for plain.
@@ -154,6 +151,3 @@ func hexDigit(c byte) byte { return "0123456789abcdef"[c] }
 func appendPad2(b []byte, n int) []byte {
 	return append(b, byte('0'+n/10), byte('0'+n%10))
 }
-
-// validUTF8 guards the hand-written samples in flows.go.
-var validUTF8 = utf8.ValidString
