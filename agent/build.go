@@ -76,6 +76,7 @@ func (p *pipeline) buildOutputs(pc *config.Pipeline, dir, stream string, reg *me
 			maxPartitions: pc.Buffer.MaxPartitions, in: make(chan []item, 8), log: log,
 			m: newOutputMetrics(reg, pc.Name, oc.Name)}
 		s.part, _ = out.(outputs.Partitioner)
+		_, s.lines = out.(outputs.LineWriter)
 		p.senders = append(p.senders, s)
 	}
 	return nil

@@ -19,12 +19,61 @@ type item struct {
 	t *tracker
 }
 
-// openBatch collects the items of one partition until a bound is reached.
+// openBatch collects the events of one partition until a bound is reached.
+// For a LineWriter output it keeps their rendered envelopes, not the events.
 type openBatch struct {
-	partition string
-	items     []item
-	bytes     int64
-	opened    time.Time
+	partition   string
+	events      []*event.Event
+	lines       [][]byte
+	acks        []ackRun
+	count       int
+	first, last uint64
+	time        time.Time
+	bytes       int64
+	opened      time.Time
+}
+
+// lineBlock is the size of the blocks that hold rendered lines: growing
+// one buffer by doubling would hold up to twice max_bytes.
+const lineBlock = 1 << 20
+
+// render appends e's envelope to the last block, starting a new block when
+// it is full; it returns the bytes added.
+func (b *openBatch) render(e *event.Event) int64 {
+	k := len(b.lines) - 1
+	if k < 0 || len(b.lines[k]) >= lineBlock {
+		b.lines = append(b.lines, make([]byte, 0, lineBlock+lineBlock/4))
+		k++
+	}
+	n := len(b.lines[k])
+	b.lines[k] = append(e.AppendJSON(b.lines[k]), '\n')
+	return int64(len(b.lines[k]) - n)
+}
+
+// ackRun releases n deliveries of one tracker: consecutive events mostly
+// come from the same input read.
+type ackRun struct {
+	t *tracker
+	n int
+}
+
+func (b *openBatch) add(e *event.Event, t *tracker, lines bool) {
+	if b.count == 0 {
+		b.first, b.time = e.Seq, e.Time
+	}
+	b.count++
+	b.last = e.Seq
+	if lines {
+		b.bytes += b.render(e)
+	} else {
+		b.events = append(b.events, e)
+		b.bytes += int64(len(e.Raw)) + envelopeBytes
+	}
+	if k := len(b.acks) - 1; k >= 0 && b.acks[k].t == t {
+		b.acks[k].n++
+	} else {
+		b.acks = append(b.acks, ackRun{t: t, n: 1})
+	}
 }
 
 // sender batches the events routed to one output and writes each batch
@@ -33,6 +82,7 @@ type sender struct {
 	pipeline, name, stream string
 	out                    outputs.Output
 	part                   outputs.Partitioner
+	lines                  bool // out is an outputs.LineWriter
 	cfg                    *config.Output
 	maxPartitions          int
 	in                     chan []item
@@ -100,20 +150,20 @@ func (s *sender) add(ctx context.Context, items []item) {
 		if b == nil {
 			b = s.openPartition(ctx, key)
 		}
-		b.items = append(b.items, it)
-		b.bytes += int64(len(it.e.Raw)) + envelopeBytes
+		b.add(it.e, it.t, s.lines)
 		if s.full(b) {
 			s.flush(ctx, b)
 		}
 	}
 }
 
-// envelopeBytes approximates what the envelope adds to an event's size.
+// envelopeBytes approximates what the envelope adds to an event's size
+// when the events are kept unrendered.
 const envelopeBytes = 160
 
 func (s *sender) full(b *openBatch) bool {
 	bc := s.cfg.Batch
-	return (bc.MaxEvents > 0 && len(b.items) >= bc.MaxEvents) ||
+	return (bc.MaxEvents > 0 && b.count >= bc.MaxEvents) ||
 		(bc.MaxBytes > 0 && b.bytes >= bc.MaxBytes)
 }
 
@@ -154,35 +204,32 @@ func (s *sender) flushAll(ctx context.Context) {
 // write succeeded.
 func (s *sender) flush(ctx context.Context, b *openBatch) {
 	delete(s.open, b.partition)
-	if len(b.items) == 0 {
+	if b.count == 0 {
 		return
 	}
 	if !s.write(ctx, s.batch(b)) {
-		s.unsent += len(b.items)
+		s.unsent += b.count
 		return
 	}
-	for _, it := range b.items {
-		it.t.done(1)
+	for _, a := range b.acks {
+		a.t.done(a.n)
 	}
-	s.m.events.Add(float64(len(b.items)))
+	s.m.events.Add(float64(b.count))
 	s.m.batches.Inc()
 }
 
 func (s *sender) batch(b *openBatch) *event.Batch {
-	evs := make([]*event.Event, len(b.items))
-	for i, it := range b.items {
-		evs[i] = it.e
-	}
-	first := evs[0].Seq
 	return &event.Batch{
 		Pipeline:  s.pipeline,
 		Output:    s.name,
 		Stream:    s.stream,
-		ID:        fmt.Sprintf("%s-%020d", s.stream, first),
+		ID:        fmt.Sprintf("%s-%020d", s.stream, b.first),
 		Partition: b.partition,
-		FirstSeq:  first,
-		LastSeq:   evs[len(evs)-1].Seq,
-		Time:      evs[0].Time,
-		Events:    evs,
+		FirstSeq:  b.first,
+		LastSeq:   b.last,
+		Time:      b.time,
+		Count:     b.count,
+		Events:    b.events,
+		Lines:     b.lines,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"go.uber.org/zap"
 
@@ -33,6 +34,7 @@ func cmdRun(args []string) int {
 	if !ok {
 		return exitUsage
 	}
+	setMemoryLimit()
 	dir := firstNonEmpty(*dataDir, cfg.DataDir, defaultDataDir())
 	ctx, stop := notifyContext(context.Background())
 	defer stop()
@@ -52,6 +54,17 @@ func exitCode(log *zap.Logger, err error) int {
 	default:
 		log.Error("stopped with an error", zap.Error(err))
 		return exitRuntime
+	}
+}
+
+// defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT says
+// otherwise: batches are bounded, so the heap stays small, and a soft limit
+// makes the collector return memory early instead of letting RSS double.
+const defaultMemoryLimit = 40 << 20
+
+func setMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 }
 

@@ -76,5 +76,11 @@ type Batch struct {
 	FirstSeq  uint64
 	LastSeq   uint64
 	Time      time.Time // event time of the first event: batch-level template specials
-	Events    []*Event
+	Count     int       // number of events
+	Events    []*Event  // the events; nil when Lines holds them
+	// Lines holds the events already rendered (SPEC §4 envelopes, each
+	// followed by \n), in blocks of whole lines, for outputs that take them
+	// so (outputs.LineWriter): a batch then costs its rendered size in
+	// memory, not its events'.
+	Lines [][]byte
 }

@@ -62,19 +62,30 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 		return err
 	}
 	key := objectstore.Key(o.tmpl, "", b, o.codec)
-	return o.put(key, func(w io.Writer) error { return o.encode(w, b.Events) })
+	return o.put(key, func(w io.Writer) error { return o.encode(w, b) })
 }
 
-func (o *Output) encode(w io.Writer, evs []*event.Event) error {
+// WritesLines tells the sender to hand over rendered envelopes (b.Lines).
+func (o *Output) WritesLines() {}
+
+func (o *Output) encode(w io.Writer, b *event.Batch) error {
 	enc, err := o.encoder(w)
 	if err != nil {
 		return err
 	}
 	defer o.encoders.Put(enc)
-	for _, e := range evs {
-		if err := enc.Encode(e); err != nil {
-			return err
+	for _, block := range b.Lines {
+		if err = enc.EncodeLines(block); err != nil {
+			break
 		}
+	}
+	for _, e := range b.Events {
+		if err = enc.Encode(e); err != nil {
+			break
+		}
+	}
+	if err != nil {
+		return err
 	}
 	return enc.Close()
 }

@@ -1,6 +1,7 @@
 package objectstore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -97,6 +98,31 @@ func (e *Encoder) Reset(w io.Writer) {
 
 // Encode appends one event: its SPEC §4 envelope.
 func (e *Encoder) Encode(ev *event.Event) error {
+	return e.add(ev.AppendJSON)
+}
+
+// EncodeLine appends one event already rendered by AppendJSON (line holds
+// no trailing newline).
+func (e *Encoder) EncodeLine(line []byte) error {
+	return e.add(func(dst []byte) []byte { return append(dst, line...) })
+}
+
+// EncodeLines appends every \n-terminated envelope of lines.
+func (e *Encoder) EncodeLines(lines []byte) error {
+	for len(lines) > 0 {
+		i := bytes.IndexByte(lines, '\n')
+		if i < 0 {
+			i = len(lines)
+		}
+		if err := e.EncodeLine(lines[:i]); err != nil {
+			return err
+		}
+		lines = lines[min(i+1, len(lines)):]
+	}
+	return nil
+}
+
+func (e *Encoder) add(render func([]byte) []byte) error {
 	if e.err != nil {
 		return e.err
 	}
@@ -106,7 +132,7 @@ func (e *Encoder) Encode(ev *event.Event) error {
 	if e.codec.Format == FormatJSONArray {
 		e.buf = append(e.buf, e.separator()...)
 	}
-	e.buf = ev.AppendJSON(e.buf)
+	e.buf = render(e.buf)
 	if e.codec.Format != FormatJSONArray {
 		e.buf = append(e.buf, '\n')
 	}
