@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -142,4 +143,33 @@ func TestSenderIntervalFlush(t *testing.T) {
 	}
 	close(s.in)
 	<-done
+}
+
+// lineOutput takes rendered envelopes instead of events.
+type lineOutput struct{ memOutput }
+
+func (*lineOutput) WritesLines() {}
+
+func TestSenderRendersLinesForLineWriters(t *testing.T) {
+	out := &lineOutput{}
+	s := newTestSender(&out.memOutput, outputs.BatchConfig{MaxEvents: 3, Interval: time.Hour})
+	s.out, s.lines = out, true
+	acks := 0
+	tr := newTracker(func(error) { acks++ })
+	items := events(tr, "a1", "a2", "a3")
+	tr.add(len(items))
+	go func() { s.in <- items; close(s.in) }()
+	s.run(context.Background())
+	tr.done(1)
+	if len(out.batches) != 1 {
+		t.Fatalf("got %d batches, want 1", len(out.batches))
+	}
+	b := out.batches[0]
+	var n int
+	for _, block := range b.Lines {
+		n += bytes.Count(block, []byte("\n"))
+	}
+	if b.Events != nil || n != 3 || b.Count != 3 || b.FirstSeq != 1 || b.LastSeq != 3 || acks != 1 {
+		t.Fatalf("events %v, %d lines, count %d, seq %d-%d, acks %d", b.Events, n, b.Count, b.FirstSeq, b.LastSeq, acks)
+	}
 }
