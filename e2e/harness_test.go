@@ -4,12 +4,14 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -191,4 +193,26 @@ func waitFor(d time.Duration, cond func() bool) bool {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// checkLog wants the agent's stderr as JSON lines (it is not a terminal)
+// and none of the event data in it (SPEC §1): the leak markers are values
+// of the first sample entry. It returns the count of lines per level.
+func checkLog(t *testing.T, p *proc) map[string]int {
+	t.Helper()
+	levels := map[string]int{}
+	markers := []string{"1818e811-892f-402b-923f-0824128b2f33", "c2868173-d237-37cf-a04f-f4ca8e37cafa"}
+	for _, line := range strings.Split(strings.TrimSpace(p.log()), "\n") {
+		var entry struct{ Level, Msg string }
+		if err := json.Unmarshal([]byte(line), &entry); err != nil || entry.Level == "" || entry.Msg == "" {
+			t.Errorf("agent log line is not JSON with level and msg: %q", line)
+		}
+		levels[entry.Level]++
+		for _, m := range markers {
+			if strings.Contains(line, m) {
+				t.Errorf("event data %q in the agent log: %s", m, line)
+			}
+		}
+	}
+	return levels
 }

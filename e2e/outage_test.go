@@ -47,6 +47,9 @@ func TestOutputOutage(t *testing.T) {
 	}
 	t.Logf("%d entries streamed through the outage", len(r.ids))
 	assertExact(t, st, r.ids)
+	if lv := checkLog(t, p); lv["warn"]+lv["error"] == 0 {
+		t.Error("the outage left no warn or error line in the agent log")
+	}
 }
 
 type feedResult struct {

@@ -58,6 +58,7 @@ func TestStdin(t *testing.T) {
 	}
 	assertExact(t, s, ids)
 	checkStdout(t, p.stdout.String(), ids)
+	checkLog(t, p)
 	if _, err := os.Stat(unused); err == nil {
 		t.Errorf("--data-dir did not override data_dir: %s was created", unused)
 	}

@@ -36,6 +36,11 @@ type Settings struct {
 	// FlushTimeout closes an open multi-line record after this long without
 	// a new line (multiline.flush_timeout); 0 means never.
 	FlushTimeout time.Duration
+	// Resume gives, for a source key (Source.Key), the end offset of the
+	// last record of that source already durable in the buffer; an input
+	// skips records ending at or before it, so a kill between the buffer's
+	// fsync and the checkpoint write re-reads nothing. May be nil.
+	Resume func(sourceKey string) (end int64, ok bool)
 }
 
 // Factory creates one input type. NewConfig returns a pointer to a

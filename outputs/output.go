@@ -26,6 +26,17 @@ type Partitioner interface {
 	Partition(e *event.Event) string
 }
 
+// Journaled is implemented by store outputs (file, s3, azure_blob). The
+// sender renders each closed batch's key, encodes the batch into a spool
+// file, journals it, and hands Write a batch with Key, Body, Size and
+// SHA256 set (Events nil). After a crash the journaled batch is re-sent
+// from the spool byte for byte, whatever the config now says; Write must
+// then find its key holding the same SHA256 and count it as delivered.
+type Journaled interface {
+	Encoding() (format, compression string)
+	Key(b *event.Batch) string
+}
+
 // LineWriter is implemented by outputs that store the JSON envelopes of
 // their events as they are: the sender renders each event once as it joins a
 // batch and hands Write a batch with Lines set and Events nil.

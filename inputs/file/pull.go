@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"go.uber.org/zap"
@@ -121,18 +122,36 @@ func (in *input) sourceID(t *tfile, recs []record.Record) []byte {
 	return sid
 }
 
+// sourceKey sets t's Source.Key and, the first time, where the buffer
+// says this source's durable records end.
+func (in *input) sourceKey(t *tfile, sid []byte) {
+	if t.key != "" || sid == nil {
+		return
+	}
+	t.key = hex.EncodeToString(sid)
+	if in.set.Resume != nil {
+		if end, ok := in.set.Resume(t.key); ok {
+			t.resume = end
+		}
+	}
+}
+
 // events decodes recs into events of one allocation and registers the
 // read for its ack.
 func (in *input) events(t *tfile, recs []record.Record, now time.Time) ([]*event.Event, event.AckFunc) {
 	sid := in.sourceID(t, recs)
+	in.sourceKey(t, sid)
 	evs := make([]event.Event, len(recs))
-	out := make([]*event.Event, len(recs))
+	out := make([]*event.Event, 0, len(recs))
 	for i := range recs {
 		r := &recs[i]
-		src := event.Source{Input: in.set.Name, Path: t.path, Offset: r.Offset, End: r.End}
+		if r.End <= t.resume {
+			continue // durable in the buffer already
+		}
+		src := event.Source{Input: in.set.Name, Key: t.key, Path: t.path, Offset: r.Offset, End: r.End}
 		fl := format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}
 		in.set.Decoder.Decode(&evs[i], r.Raw, src, sid, fl, now)
-		out[i] = &evs[i]
+		out = append(out, &evs[i])
 	}
 	end := t.end
 	if t.fr != nil {

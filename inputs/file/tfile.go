@@ -45,6 +45,8 @@ type tfile struct {
 	retired   bool      // truncated: done once ended
 	done      bool      // ended and closed for good: drop from the list
 	flushAt   time.Time // multi-line flush deadline
+	key       string    // Source.Key: hex of the source id, once known
+	resume    int64     // records ending at or before it are already in the buffer
 }
 
 // open opens t at its path and checks that the path still holds it.

@@ -2,7 +2,10 @@
 // raw bytes, its parsed top-level items and the envelope the agent adds.
 package event
 
-import "time"
+import (
+	"io"
+	"time"
+)
 
 // Format says how an event's Body was parsed.
 type Format uint8
@@ -33,6 +36,7 @@ type Field struct {
 // Source says where a record was read.
 type Source struct {
 	Input  string // input name
+	Key    string // the source's identity within its input (a file's fingerprint); "" for stdin
 	Path   string // file path; "-" for stdin
 	Offset int64  // byte offset of the record's first byte
 	End    int64  // offset just past the record and its line terminator
@@ -60,6 +64,11 @@ type Event struct {
 	Time     time.Time // event time, UTC
 	TimeText string    // _time as rendered: RFC 3339, UTC, the source's fraction digits
 	Source   Source
+
+	// Envelope is the event's rendered SPEC §4 envelope when the event was
+	// read back from the buffer; AppendJSON then writes it as it is, and
+	// Raw is nil unless the buffer kept the record as read.
+	Envelope []byte
 }
 
 // AckFunc reports the fate of a batch of events read by an input. It is
@@ -83,4 +92,15 @@ type Batch struct {
 	// so (outputs.LineWriter): a batch then costs its rendered size in
 	// memory, not its events'.
 	Lines [][]byte
+
+	// For journaled outputs (outputs.Journaled): the batch as stored,
+	// encoded and spooled under data_dir before the first Write, so that a
+	// re-send after a crash is byte for byte the same object.
+	Key         string      // rendered key / name, extension included
+	Format      string      // "ndjson" | "json_array"
+	Compression string      // "none" | "gzip" | "zstd"
+	ContentType string      // per SPEC §5
+	Body        io.ReaderAt // the encoded bytes
+	Size        int64       // len of Body
+	SHA256      string      // lowercase hex of Body's SHA-256
 }

@@ -9,12 +9,16 @@ import (
 
 // AppendJSON appends the SPEC §4 envelope of e to dst: _id, _seq, _time,
 // category (unless the source has its own), _source, then Meta, the source
-// keys and the Added keys.
+// keys and the Added keys. An event read back from the buffer writes its
+// stored Envelope.
 //
 // Keys of a FormatJSON event's Fields are the raw (still escaped) bytes
 // between the key's quotes and are written as they are; every other key
 // (plain fields, Meta, Added) is text and is escaped.
 func (e *Event) AppendJSON(dst []byte) []byte {
+	if e.Envelope != nil {
+		return append(dst, e.Envelope...)
+	}
 	dst = append(dst, `{"_id":`...)
 	dst = appendQuoted(dst, e.ID)
 	dst = append(dst, `,"_seq":`...)

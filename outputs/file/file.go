@@ -53,19 +53,37 @@ func (o *Output) Partition(e *event.Event) string {
 	return o.tmpl.Partition(e, o.pipeline, o.name, objectstore.SanitizeName)
 }
 
-// Write stores b's events in one new file. Writing the same batch again is
-// a success that leaves one file; a different file under its name is a
+// Encoding is the codec the sender spools this output's batches with.
+func (o *Output) Encoding() (format, compression string) {
+	return o.codec.Format, o.codec.Compression
+}
+
+// Key is the batch's file name under path: the name template plus the
+// codec's extension.
+func (o *Output) Key(b *event.Batch) string {
+	return objectstore.Key(o.tmpl, "", b, o.codec)
+}
+
+// Write stores b in one new file: the spooled bytes of a journaled batch
+// (b.Body), else b's events encoded now. Writing the same batch again is a
+// success that leaves one file; a different file under its name is a
 // permanent key conflict. Other errors (a missing directory included) are
 // retryable.
 func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	key := objectstore.Key(o.tmpl, "", b, o.codec)
-	return o.put(key, func(w io.Writer) error { return o.encode(w, b) })
+	if b.Body != nil {
+		return o.put(b.Key, func(w io.Writer) error {
+			_, err := io.Copy(w, io.NewSectionReader(b.Body, 0, b.Size))
+			return err
+		})
+	}
+	return o.put(o.Key(b), func(w io.Writer) error { return o.encode(w, b) })
 }
 
-// WritesLines tells the sender to hand over rendered envelopes (b.Lines).
+// WritesLines tells a sender without a journal to hand over rendered
+// envelopes (b.Lines).
 func (o *Output) WritesLines() {}
 
 func (o *Output) encode(w io.Writer, b *event.Batch) error {
