@@ -85,8 +85,10 @@ func runAll(ctx context.Context, pipes []*pipeline, timeout time.Duration) error
 	return errors.Join(errs...)
 }
 
-// run moves events until the inputs stop, drains the senders within
-// timeout, then closes inputs (checkpoints), outputs and state.
+// run moves events until the inputs stop, lets every sender deliver up to
+// the last record appended within timeout, then closes inputs
+// (checkpoints), outputs and the buffer. What was not delivered stays in
+// the buffer and the journal for the next run.
 func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 	sendCtx, cancelSend := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelSend()
@@ -98,20 +100,28 @@ func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 			s.run(sendCtx)
 		}()
 	}
+	gcDone := make(chan struct{})
+	go p.gc(sendCtx, gcDone)
 	routed := make(chan struct{})
 	go func() {
 		defer close(routed)
 		p.route(ctx)
 	}()
 	ended := p.readInputs(ctx)
-	deadline := time.AfterFunc(timeout, cancelSend)
 	<-routed
+	p.appends.Wait()
+	for _, s := range p.senders {
+		s.stop(p.lastSeq)
+	}
+	deadline := time.AfterFunc(timeout, cancelSend)
 	wg.Wait()
 	deadline.Stop()
-	kept := p.unsent()
+	cancelSend()
+	<-gcDone
+	kept := p.undelivered()
 	p.close(context.Background())
 	if kept > 0 {
-		p.log.Warn("shutdown_timeout passed; unsent events stay unacknowledged and are read again on restart",
+		p.log.Warn("shutdown_timeout passed; undelivered events stay in the buffer for the next run",
 			zap.Int("events", kept))
 		if ended {
 			return fmt.Errorf("pipeline %q: %w", p.name, ErrUndelivered)
@@ -120,10 +130,40 @@ func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-func (p *pipeline) unsent() int {
+// gc deletes buffer segments that every output's cursor has passed.
+func (p *pipeline) gc(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			p.trim()
+			return
+		case <-t.C:
+			p.trim()
+		}
+	}
+}
+
+func (p *pipeline) trim() {
+	floor := p.buf.NextSeq()
+	for _, s := range p.senders {
+		floor = min(floor, s.position.Load())
+	}
+	if err := p.buf.Trim(floor); err != nil {
+		p.log.Warn("trimming the buffer failed", zap.Error(err))
+	}
+}
+
+// undelivered counts the events senders left behind.
+func (p *pipeline) undelivered() int {
 	n := 0
 	for _, s := range p.senders {
 		n += s.unsent
+		if s.cur.next <= p.lastSeq {
+			n++ // stopped before reading everything
+		}
 	}
 	return n
 }
@@ -141,7 +181,10 @@ func (p *pipeline) close(ctx context.Context) {
 			p.log.Error("closing output", zap.String("output", s.name), zap.Error(err))
 		}
 	}
-	if err := p.seq.Close(); err != nil {
-		p.log.Error("storing the sequence counter", zap.Error(err))
+	if p.buf == nil {
+		return
+	}
+	if err := p.buf.Close(); err != nil {
+		p.log.Error("closing the buffer", zap.Error(err))
 	}
 }

@@ -49,3 +49,20 @@ func newInputMetrics(reg *metrics.Registry, pipeline, name string) *inputMetrics
 	reg.MustRegister(m.events, m.unparsed)
 	return m
 }
+
+// pipelineMetrics count what happens at the buffer's door.
+type pipelineMetrics struct {
+	dropped, appendErrors prometheus.Counter
+}
+
+func newPipelineMetrics(reg *metrics.Registry, pipeline string) *pipelineMetrics {
+	l := prometheus.Labels{"pipeline": pipeline}
+	m := &pipelineMetrics{
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "auditship_buffer_full_dropped_events_total",
+			Help: "Events dropped because the buffer was full (when_full = drop_newest); each is recorded.", ConstLabels: l}),
+		appendErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "auditship_buffer_append_errors_total",
+			Help: "Failed appends to the buffer (full disk, I/O errors); intake pauses and retries.", ConstLabels: l}),
+	}
+	reg.MustRegister(m.dropped, m.appendErrors)
+	return m
+}

@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,12 +12,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/agent/metrics"
 	"github.com/auditship/auditship/agent/state"
 	"github.com/auditship/auditship/inputs"
 	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/outputs"
+	"github.com/auditship/auditship/outputs/objectstore"
 	"github.com/auditship/auditship/processors"
 )
 
@@ -24,8 +28,8 @@ func pipelineDir(dataDir, name string) string {
 	return filepath.Join(dataDir, "pipelines", url.PathEscape(name))
 }
 
-// build creates a pipeline back to front: state, outputs and senders,
-// processors, then inputs, so nothing is read before it can be written.
+// build creates a pipeline back to front: buffer, outputs and senders,
+// processors, then inputs, so nothing is read before it can be kept.
 func build(pc *config.Pipeline, opts Options, reg *metrics.Registry) (p *pipeline, err error) {
 	dir := pipelineDir(opts.DataDir, pc.Name)
 	_, statErr := os.Stat(dir)
@@ -37,17 +41,17 @@ func build(pc *config.Pipeline, opts Options, reg *metrics.Registry) (p *pipelin
 	if err != nil {
 		return nil, err
 	}
-	seq, err := state.OpenSeq(dir)
-	if err != nil {
-		return nil, err
-	}
 	log := opts.Logger.With(zap.String("pipeline", pc.Name))
-	p = &pipeline{name: pc.Name, log: log, seq: seq, ch: make(chan readBatch, 4)}
+	p = &pipeline{name: pc.Name, log: log, bufCfg: pc.Buffer, ch: make(chan readBatch, 4),
+		m: newPipelineMetrics(reg, pc.Name)}
 	defer func() {
 		if err != nil {
-			p.close(nilCtx())
+			p.close(context.Background())
 		}
 	}()
+	if p.buf, err = openBuffer(dir, pc, log, reg); err != nil {
+		return nil, err
+	}
 	if err = p.buildOutputs(pc, dir, stream, reg); err != nil {
 		return nil, err
 	}
@@ -57,29 +61,93 @@ func build(pc *config.Pipeline, opts Options, reg *metrics.Registry) (p *pipelin
 	return p, p.buildInputs(pc, dir, firstStart, reg)
 }
 
+func openBuffer(dir string, pc *config.Pipeline, log *zap.Logger, reg *metrics.Registry) (*buffer.Log, error) {
+	return buffer.Open(buffer.Options{Dir: filepath.Join(dir, "buffer"), MaxSize: pc.Buffer.MaxSize,
+		MaxRecordBytes: pc.Buffer.MaxRecordBytes, Fsync: pc.Buffer.Fsync, Logger: log,
+		Registerer: prometheus.WrapRegistererWith(prometheus.Labels{"pipeline": pc.Name}, reg)})
+}
+
 func (p *pipeline) buildOutputs(pc *config.Pipeline, dir, stream string, reg *metrics.Registry) error {
 	for _, oc := range pc.Outputs {
+		sdir := filepath.Join(dir, "outputs", url.PathEscape(oc.Name))
 		if !oc.Enabled {
+			if err := removeCursor(sdir); err != nil { // stops pinning the buffer
+				return err
+			}
 			continue
 		}
-		sdir := filepath.Join(dir, "outputs", url.PathEscape(oc.Name))
-		if err := state.MkdirAll(sdir); err != nil {
-			return err
-		}
-		log := p.log.With(zap.String("output", oc.Name))
-		out, err := oc.Factory.Create(outputs.Settings{Pipeline: pc.Name, Name: oc.Name, StateDir: sdir,
-			Logger: log, Registerer: wrap(reg, pc.Name, "output", oc.Name)}, oc.Config)
+		s, err := p.newSender(pc, oc, sdir, stream, reg)
 		if err != nil {
 			return fmt.Errorf("output %q: %w", oc.Name, err)
 		}
-		s := &sender{pipeline: pc.Name, name: oc.Name, stream: stream, out: out, cfg: oc,
-			maxPartitions: pc.Buffer.MaxPartitions, in: make(chan []item, 8), log: log,
-			m: newOutputMetrics(reg, pc.Name, oc.Name)}
-		s.part, _ = out.(outputs.Partitioner)
-		_, s.lines = out.(outputs.LineWriter)
 		p.senders = append(p.senders, s)
 	}
 	return nil
+}
+
+func (p *pipeline) newSender(pc *config.Pipeline, oc *config.Output, sdir, stream string, reg *metrics.Registry) (*sender, error) {
+	spool := filepath.Join(sdir, "pending")
+	if err := state.MkdirAll(spool); err != nil {
+		return nil, err
+	}
+	log := p.log.With(zap.String("output", oc.Name))
+	out, err := oc.Factory.Create(outputs.Settings{Pipeline: pc.Name, Name: oc.Name, StateDir: sdir,
+		Logger: log, Registerer: wrap(reg, pc.Name, "output", oc.Name)}, oc.Config)
+	if err != nil {
+		return nil, err
+	}
+	s := &sender{pipeline: pc.Name, name: oc.Name, stream: stream, out: out, cfg: oc,
+		maxPartitions: pc.Buffer.MaxPartitions, log: log, m: newOutputMetrics(reg, pc.Name, oc.Name),
+		buf: p.buf, spoolDir: spool}
+	s.part, _ = out.(outputs.Partitioner)
+	s.needFields = oc.When != nil || needsFields(out)
+	if r, ok := out.(interface{ NeedsRaw() bool }); ok && r.NeedsRaw() {
+		p.keepRaw = true
+	}
+	return s, s.openState(sdir)
+}
+
+// needsFields reports whether an output's partitions read event fields.
+func needsFields(out outputs.Output) bool {
+	pf, ok := out.(interface{ PartitionFields() []string })
+	if !ok {
+		_, part := out.(outputs.Partitioner)
+		return part
+	}
+	return len(pf.PartitionFields()) > 0
+}
+
+// openState loads the cursor (a new or re-enabled output starts at the
+// head of the buffer) and, for a journaled output, the journal and spool.
+func (s *sender) openState(sdir string) error {
+	var err error
+	if s.cur, err = loadCursor(sdir); err != nil {
+		return err
+	}
+	if !s.cur.exists {
+		s.cur.next = s.buf.NextSeq()
+		if err := s.cur.save(); err != nil {
+			return err
+		}
+	}
+	s.position.Store(s.cur.next)
+	j, ok := s.out.(outputs.Journaled)
+	if !ok {
+		return cleanSpool(s.spoolDir, nil)
+	}
+	s.journaled = j
+	f, c := j.Encoding()
+	if s.codec, err = objectstore.NewCodec(f, c); err != nil {
+		return err
+	}
+	if s.jr, err = openJournal(sdir); err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, e := range s.jr.pending() {
+		keep[e.Spool] = true
+	}
+	return cleanSpool(s.spoolDir, keep)
 }
 
 func (p *pipeline) buildProcessors(pc *config.Pipeline, reg *metrics.Registry) error {
@@ -93,7 +161,7 @@ func (p *pipeline) buildProcessors(pc *config.Pipeline, reg *metrics.Registry) e
 		if err != nil {
 			return fmt.Errorf("processor %q: %w", prc.Name, err)
 		}
-		p.procs = append(p.procs, pr)
+		p.procs = append(p.procs, namedProcessor{name: prc.Name, p: pr})
 	}
 	return nil
 }
@@ -110,7 +178,7 @@ func (p *pipeline) buildInputs(pc *config.Pipeline, dir string, firstStart bool,
 		in, err := ic.Factory.Create(inputs.Settings{Pipeline: pc.Name, Name: ic.Name, StateDir: sdir,
 			FirstStart: firstStart, Logger: p.log.With(zap.String("input", ic.Name)),
 			Registerer: wrap(reg, pc.Name, "input", ic.Name), Decoder: format.NewDecoder(ic.Decode),
-			Framing: ic.Framing, FlushTimeout: ic.FlushTimeout}, ic.Config)
+			Framing: ic.Framing, FlushTimeout: ic.FlushTimeout, Resume: p.resume(ic.Name)}, ic.Config)
 		if err != nil {
 			return fmt.Errorf("input %q: %w", ic.Name, err)
 		}
@@ -121,4 +189,17 @@ func (p *pipeline) buildInputs(pc *config.Pipeline, dir string, firstStart bool,
 
 func wrap(reg *metrics.Registry, pipeline, kind, name string) prometheus.Registerer {
 	return prometheus.WrapRegistererWith(prometheus.Labels{"pipeline": pipeline, kind: name}, reg)
+}
+
+// resume looks up, for an input's source, where its last durable record
+// in the buffer ends (SPEC §3: the later of checkpoint and buffer wins).
+func (p *pipeline) resume(input string) func(string) (int64, bool) {
+	marks := p.buf.Marks()
+	return func(key string) (int64, bool) {
+		v, ok := marks[input+"\x00"+key]
+		if !ok || len(v) != 8 {
+			return 0, false
+		}
+		return int64(binary.BigEndian.Uint64(v)), true
+	}
 }

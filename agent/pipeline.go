@@ -9,7 +9,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/agent/buffer"
+	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/inputs"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/processors"
@@ -29,16 +30,30 @@ type runningInput struct {
 	m    *inputMetrics
 }
 
-// pipeline moves events from its inputs through its processors to the
-// senders of its enabled outputs.
+// namedProcessor is a processor with the name its drop records carry.
+type namedProcessor struct {
+	name string
+	p    processors.Processor
+}
+
+// pipeline moves events from its inputs through its processors into its
+// durable buffer (ack 1 to the inputs), from which each output's sender
+// reads on its own.
 type pipeline struct {
-	name    string
-	log     *zap.Logger
-	inputs  []runningInput
-	procs   []processors.Processor
-	senders []*sender
-	seq     *state.Seq
-	ch      chan readBatch
+	name     string
+	log      *zap.Logger
+	inputs   []runningInput
+	procs    []namedProcessor
+	senders  []*sender
+	buf      *buffer.Log
+	bufCfg   config.Buffer
+	keepRaw  bool // an output needs the records as read (stdout plain)
+	ch       chan readBatch
+	m        *pipelineMetrics
+	appends  sync.WaitGroup // appends not yet durable
+	lastSeq  uint64         // the last record appended
+	enc      encoder
+	fullOnce bool
 }
 
 // readInputs runs one goroutine per input until ctx ends or every input
@@ -71,7 +86,7 @@ func (p *pipeline) readInput(ctx context.Context, ri runningInput) bool {
 			select {
 			case p.ch <- readBatch{events: evs, ack: ack, m: ri.m}:
 			case <-ctx.Done():
-				return false // not routed: unacked, re-read after restart
+				return false // not appended: unacked, read again after a restart
 			}
 		}
 		switch {
@@ -90,87 +105,112 @@ func (p *pipeline) readInput(ctx context.Context, ri runningInput) bool {
 	}
 }
 
-// route processes each read batch and hands its survivors to every sender
-// whose `when` matches; then it closes the senders' queues.
+// route appends every read batch to the buffer, in read order.
 func (p *pipeline) route(ctx context.Context) {
-	defer func() {
-		for _, s := range p.senders {
-			close(s.in)
-		}
-	}()
 	for rb := range p.ch {
 		p.routeOne(ctx, rb)
 	}
 }
 
 func (p *pipeline) routeOne(ctx context.Context, rb readBatch) {
+	ack := rb.ack
+	if ack == nil {
+		ack = func(error) {}
+	}
 	rb.m.events.Add(float64(len(rb.events)))
 	for _, e := range rb.events {
 		if e.Category == "unparsed" {
 			rb.m.unparsed.Inc()
 		}
 	}
-	evs := p.process(ctx, rb.events)
-	p.assignSeq(ctx, evs)
-	t := newTracker(rb.ack)
-	for _, s := range p.senders {
-		items := s.pick(evs, t)
-		if len(items) > 0 {
-			t.add(len(items))
-			s.in <- items
-		}
+	p.enc.reset(p.buf.NextSeq())
+	p.process(ctx, rb.events)
+	if p.enc.len() == 0 {
+		ack(nil)
+		return
 	}
-	t.done(1)
+	if !p.makeRoom(ctx) {
+		return // stopping while the buffer is full: unacked, read again later
+	}
+	p.setMarks()
+	p.append(ctx, ack)
 }
 
-// process runs the processors in order. A processor error keeps the events
-// as they were: an event is never dropped by accident.
-func (p *pipeline) process(ctx context.Context, evs []*event.Event) []*event.Event {
+// process runs the processors in order and encodes the survivors; each
+// processor's drops become one drop record. A processor error keeps the
+// events as they were: an event is never dropped by accident.
+func (p *pipeline) process(ctx context.Context, evs []*event.Event) {
 	for _, pr := range p.procs {
-		out, err := pr.Process(ctx, evs)
+		out, err := pr.p.Process(ctx, evs)
 		if err != nil {
-			p.log.Error("processor failed; events passed on unchanged", zap.Error(err))
+			p.log.Error("processor failed; events passed on unchanged", zap.String("processor", pr.name), zap.Error(err))
 			continue
+		}
+		if dropped := evs[len(out):]; len(dropped) > 0 {
+			p.enc.drop("processor "+pr.name, dropped)
 		}
 		evs = out
 	}
-	return evs
+	p.enc.events(evs, p.keepRaw)
 }
 
-// assignSeq numbers the events; a failing state write stops intake until
-// it succeeds (back-pressure, never loss).
-func (p *pipeline) assignSeq(ctx context.Context, evs []*event.Event) {
-	if len(evs) == 0 {
-		return
+// makeRoom applies buffer.when_full when the batch does not fit.
+func (p *pipeline) makeRoom(ctx context.Context) bool {
+	n := p.enc.size()
+	if !p.buf.Full(n) {
+		p.fullOnce = false
+		return true
 	}
+	if p.bufCfg.WhenFull == "drop_newest" {
+		dropped := p.enc.dropAll("buffer full")
+		p.m.dropped.Add(float64(dropped))
+		if !p.fullOnce {
+			p.log.Warn("buffer full: dropping the newest events (when_full = drop_newest)", zap.Int("events", dropped))
+			p.fullOnce = true
+		}
+		return true
+	}
+	if !p.fullOnce {
+		p.log.Warn("buffer full: inputs paused until outputs catch up (when_full = block)")
+		p.fullOnce = true
+	}
+	return p.buf.WaitSpace(ctx, n) == nil
+}
+
+// setMarks tells the buffer where each source's last record ends, so that
+// an input resumes after it even if its own checkpoint is older.
+func (p *pipeline) setMarks() {
+	for _, m := range p.enc.marks() {
+		p.buf.SetMark(m.key, m.end)
+	}
+}
+
+// append writes the encoded records; the input is acked once they are
+// durable. A failing disk (ENOSPC, EIO) pauses intake until it recovers.
+func (p *pipeline) append(ctx context.Context, ack event.AckFunc) {
 	bo := newBackoff(100*time.Millisecond, 5*time.Second)
+	failing := false
 	for {
-		first, err := p.seq.Next(len(evs))
+		p.appends.Add(1)
+		err := p.buf.Append(p.enc.kinds, p.enc.payloads, func(err error) {
+			defer p.appends.Done()
+			ack(err)
+		})
 		if err == nil {
-			for i, e := range evs {
-				e.Seq = first + uint64(i)
+			p.lastSeq = p.enc.first + uint64(len(p.enc.kinds)) - 1
+			if failing {
+				p.log.Info("buffer writable again; intake resumed")
 			}
 			return
 		}
-		p.log.Error("storing the sequence counter failed; intake paused", zap.Error(err))
-		sleep(context.WithoutCancel(ctx), bo.next())
-	}
-}
-
-// pick returns the items of evs that go to s.
-func (s *sender) pick(evs []*event.Event, t *tracker) []item {
-	items := make([]item, 0, len(evs))
-	for _, e := range evs {
-		if s.cfg.When != nil {
-			ok, err := s.cfg.When.Match(e)
-			if err != nil {
-				s.m.whenErrors.Inc()
-			}
-			if !ok || err != nil {
-				continue
-			}
+		p.appends.Done()
+		if !failing {
+			p.log.Error("buffer append failed; intake paused, nothing lost", zap.Error(err))
+			failing = true
 		}
-		items = append(items, item{e: e, t: t})
+		p.m.appendErrors.Inc()
+		if !sleep(ctx, bo.next()) {
+			return // unacked: read again after a restart
+		}
 	}
-	return items
 }

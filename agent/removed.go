@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/auditship/auditship/agent/config"
 )
-
-func nilCtx() context.Context { return context.Background() }
 
 // ErrRemovedState means data_dir holds undelivered events of a component
 // the config no longer has.

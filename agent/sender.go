@@ -3,233 +3,291 @@ package agent
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
+	"github.com/auditship/auditship/outputs/objectstore"
 )
 
-// item is one event routed to one output, with the tracker to release
-// once the output has written it.
-type item struct {
-	e *event.Event
-	t *tracker
-}
-
-// openBatch collects the events of one partition until a bound is reached.
-// For a LineWriter output it keeps their rendered envelopes, not the events.
-type openBatch struct {
-	partition   string
-	events      []*event.Event
-	lines       [][]byte
-	acks        []ackRun
-	count       int
-	first, last uint64
-	time        time.Time
-	bytes       int64
-	opened      time.Time
-}
-
-// lineBlock is the size of the blocks that hold rendered lines: growing
-// one buffer by doubling would hold up to twice max_bytes.
-const lineBlock = 1 << 20
-
-// render appends e's envelope to the last block, starting a new block when
-// it is full; it returns the bytes added.
-func (b *openBatch) render(e *event.Event) int64 {
-	k := len(b.lines) - 1
-	if k < 0 || len(b.lines[k]) >= lineBlock {
-		b.lines = append(b.lines, make([]byte, 0, lineBlock+lineBlock/4))
-		k++
-	}
-	n := len(b.lines[k])
-	b.lines[k] = append(e.AppendJSON(b.lines[k]), '\n')
-	return int64(len(b.lines[k]) - n)
-}
-
-// ackRun releases n deliveries of one tracker: consecutive events mostly
-// come from the same input read.
-type ackRun struct {
-	t *tracker
-	n int
-}
-
-func (b *openBatch) add(e *event.Event, t *tracker, lines bool) {
-	if b.count == 0 {
-		b.first, b.time = e.Seq, e.Time
-	}
-	b.count++
-	b.last = e.Seq
-	if lines {
-		b.bytes += b.render(e)
-	} else {
-		b.events = append(b.events, e)
-		b.bytes += int64(len(e.Raw)) + envelopeBytes
-	}
-	if k := len(b.acks) - 1; k >= 0 && b.acks[k].t == t {
-		b.acks[k].n++
-	} else {
-		b.acks = append(b.acks, ackRun{t: t, n: 1})
-	}
-}
-
-// sender batches the events routed to one output and writes each batch
-// with retries; it is the only goroutine that calls the output's Write.
+// sender delivers one output's share of its pipeline's buffer: it reads
+// from the output's cursor, forms batches per partition, and writes each
+// with retries. For a Journaled output a closed batch is encoded into the
+// spool and journaled before its first Write; the cursor moves only after
+// that (ack 2). It is the only goroutine that calls the output's Write.
 type sender struct {
 	pipeline, name, stream string
 	out                    outputs.Output
 	part                   outputs.Partitioner
-	lines                  bool // out is an outputs.LineWriter
+	needFields             bool              // when or the partition reads event fields
+	journaled              outputs.Journaled // nil: at-least-once (stdout)
+	codec                  objectstore.Codec
 	cfg                    *config.Output
 	maxPartitions          int
-	in                     chan []item
 	log                    *zap.Logger
 	m                      *outputMetrics
+	buf                    *buffer.Log
+	spoolDir               string
+	cur                    *cursor
+	jr                     *journal
 
-	open    map[string]*openBatch
-	failing string // "", "retryable" or "permanent": logged once per change
-	unsent  int    // events whose write was abandoned at shutdown
+	position atomic.Uint64 // cur.next, for the pipeline's GC
+	target   atomic.Uint64 // stop once every record up to it is handled
+	stopping atomic.Bool
+
+	open     map[string]*openBatch
+	read     uint64 // next sequence number to read
+	failing  string // "", "retryable" or "permanent": logged once per change
+	unsent   int    // events left undelivered when the run ended
+	ev       event.Event
+	lastSave time.Time
+	rewind   bool // re-read from the cursor (after a spool failure)
 }
 
-// run consumes routed items until in is closed, then flushes every open
-// batch. ctx bounds the writes: when it ends, unwritten batches are left
-// unacknowledged (their inputs re-read them after a restart).
+// stop asks the sender to flush everything up to target, whatever the
+// batches' intervals, and return.
+func (s *sender) stop(target uint64) {
+	s.target.Store(target)
+	s.stopping.Store(true)
+}
+
+// run delivers until stopped (or ctx ends: what is left stays buffered).
 func (s *sender) run(ctx context.Context) {
 	s.open = map[string]*openBatch{}
-	tick := time.NewTicker(s.tickEvery())
-	defer tick.Stop()
-	for {
-		select {
-		case items, ok := <-s.in:
-			if !ok {
-				s.flushAll(ctx)
-				return
-			}
-			s.add(ctx, items)
-			if s.cfg.Batch.Interval == 0 {
-				s.drainReady(ctx)
-				s.flushAll(ctx)
-			}
-		case now := <-tick.C:
-			s.flushExpired(ctx, now)
-		}
+	defer s.finish()
+	if !s.resendPending(ctx) {
+		return
 	}
+	s.loop(ctx)
 }
 
-func (s *sender) tickEvery() time.Duration {
+func (s *sender) loop(ctx context.Context) {
+	var wctx context.Context
+	cancel := func() {}
+	defer func() { cancel() }()
+	var r *buffer.Reader
+	defer func() {
+		if r != nil {
+			r.Close()
+		}
+	}()
+	for !s.done() {
+		if r == nil || s.rewind {
+			if r != nil {
+				r.Close()
+			}
+			var ok bool
+			if r, ok = s.openReader(ctx); !ok {
+				return
+			}
+			s.rewind = false
+		}
+		if wctx == nil || wctx.Err() != nil {
+			cancel()
+			wctx, cancel = withWait(ctx, s.tick())
+		}
+		rec, err := r.Next(wctx)
+		switch {
+		case err == nil:
+			s.handle(ctx, rec)
+		case ctx.Err() != nil:
+			return
+		case wctx.Err() != nil:
+			s.onTick(ctx)
+		default:
+			s.readError(ctx, err)
+		}
+	}
+	s.closeAll(ctx)
+	s.saveCursor(true)
+}
+
+// withWait bounds one wait for records; the loop cancels it when it is
+// replaced or when the loop ends.
+func withWait(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}
+
+// done reports whether a stop was asked and every record up to its target
+// was read.
+func (s *sender) done() bool {
+	return s.stopping.Load() && s.read > s.target.Load()
+}
+
+// tick is how long a read may wait before batch intervals are checked.
+func (s *sender) tick() time.Duration {
+	if s.stopping.Load() || s.journaled == nil {
+		return 100 * time.Millisecond
+	}
 	d := s.cfg.Batch.Interval / 4
 	return min(max(d, 10*time.Millisecond), time.Second)
 }
 
-// drainReady takes whatever is queued without waiting, so that an
-// interval of 0 still writes one batch per burst rather than per read.
-func (s *sender) drainReady(ctx context.Context) {
-	for {
-		select {
-		case items, ok := <-s.in:
-			if !ok {
-				return
-			}
-			s.add(ctx, items)
-		default:
-			return
-		}
-	}
-}
-
-func (s *sender) add(ctx context.Context, items []item) {
-	for _, it := range items {
-		key := ""
-		if s.part != nil {
-			key = s.part.Partition(it.e)
-		}
-		b := s.open[key]
-		if b == nil {
-			b = s.openPartition(ctx, key)
-		}
-		b.add(it.e, it.t, s.lines)
-		if s.full(b) {
+func (s *sender) onTick(ctx context.Context) {
+	now := time.Now()
+	pressure := s.buf.Pressure()
+	oldest := s.buf.OldestSegmentEnd()
+	for _, b := range s.open {
+		if now.Sub(b.opened) >= s.cfg.Batch.Interval || s.stopping.Load() || (pressure && b.first <= oldest) {
 			s.flush(ctx, b)
 		}
 	}
+	s.saveCursor(false)
 }
 
-// envelopeBytes approximates what the envelope adds to an event's size
-// when the events are kept unrendered.
-const envelopeBytes = 160
+func (s *sender) readError(ctx context.Context, err error) {
+	if le, ok := err.(*buffer.LostError); ok {
+		s.log.Error("records lost to buffer corruption", zap.Uint64("from", le.Lost.From),
+			zap.Uint64("to", le.Lost.To), zap.String("segment", le.Lost.Segment))
+		s.read = max(s.read, le.Lost.To+1)
+		s.advance()
+		return
+	}
+	s.log.Error("reading the buffer failed", zap.Error(err))
+	sleep(ctx, time.Second)
+}
+
+// handle takes one record: an event for this output joins its partition's
+// batch; anything else only moves the read position.
+func (s *sender) handle(ctx context.Context, rec buffer.Record) {
+	s.read = rec.Seq + 1
+	if rec.Kind != buffer.KindEvent || (s.jr != nil && s.jr.covers(rec.Seq)) {
+		s.advance()
+		return
+	}
+	e := s.decode(rec)
+	if e == nil || !s.wants(e) {
+		s.advance()
+		return
+	}
+	key := ""
+	if s.part != nil {
+		key = s.part.Partition(e)
+	}
+	b := s.open[key]
+	var err error
+	if b == nil {
+		b, err = s.openPartition(ctx, key, e)
+	}
+	if err == nil {
+		err = b.add(e)
+	}
+	if err != nil {
+		s.spoolFailed(ctx, b, err)
+		return
+	}
+	if s.full(b) {
+		s.flush(ctx, b)
+	}
+}
+
+// decode turns a record into an event: reused for journaled outputs (its
+// envelope goes to the spool at once), a copy otherwise.
+func (s *sender) decode(rec buffer.Record) *event.Event {
+	e := &s.ev
+	data := rec.Data
+	if s.journaled == nil {
+		e, data = &event.Event{}, append([]byte(nil), rec.Data...)
+	}
+	if err := decodeEventRecord(rec.Seq, data, e); err != nil {
+		s.log.Error("skipping a malformed buffer record", zap.Uint64("seq", rec.Seq), zap.Error(err))
+		return nil
+	}
+	return e
+}
+
+// wants evaluates the output's `when`; a run-time error counts as no match.
+func (s *sender) wants(e *event.Event) bool {
+	if s.needFields {
+		scanEnvelope(e)
+	}
+	if s.cfg.When == nil {
+		return true
+	}
+	ok, err := s.cfg.When.Match(e)
+	if err != nil {
+		s.m.whenErrors.Inc()
+	}
+	return ok && err == nil
+}
+
+// advance moves the cursor over everything read when no batch is open
+// below it.
+func (s *sender) advance() {
+	next := s.read
+	for _, b := range s.open {
+		next = min(next, b.first)
+	}
+	if next > s.cur.next {
+		s.cur.next = next
+		s.position.Store(next)
+	}
+}
+
+// saveCursor persists the position: at most every 100 ms for stdout, else
+// on every tick (force: now).
+func (s *sender) saveCursor(force bool) {
+	if !force && time.Since(s.lastSave) < 100*time.Millisecond {
+		return
+	}
+	s.lastSave = time.Now()
+	if err := s.cur.save(); err != nil {
+		s.log.Error("storing the cursor failed", zap.Error(err))
+	}
+}
 
 func (s *sender) full(b *openBatch) bool {
 	bc := s.cfg.Batch
-	return (bc.MaxEvents > 0 && b.count >= bc.MaxEvents) ||
-		(bc.MaxBytes > 0 && b.bytes >= bc.MaxBytes)
+	return (bc.MaxEvents > 0 && b.count >= bc.MaxEvents) || (bc.MaxBytes > 0 && b.bytes >= bc.MaxBytes)
 }
 
-func (s *sender) openPartition(ctx context.Context, key string) *openBatch {
+func (s *sender) openPartition(ctx context.Context, key string, e *event.Event) (*openBatch, error) {
 	if s.maxPartitions > 0 && len(s.open) >= s.maxPartitions {
 		s.flush(ctx, s.oldest())
 	}
-	b := &openBatch{partition: key, opened: time.Now()}
+	b := &openBatch{partition: key, opened: time.Now(), first: e.Seq}
+	if s.journaled != nil {
+		sp, err := createSpool(s.spoolDir, fmt.Sprintf("%020d", e.Seq))
+		if err != nil {
+			return b, err
+		}
+		b.spool = sp
+	}
 	s.open[key] = b
-	return b
+	return b, nil
 }
 
 func (s *sender) oldest() *openBatch {
 	var o *openBatch
 	for _, b := range s.open {
-		if o == nil || b.opened.Before(o.opened) {
+		if o == nil || b.first < o.first {
 			o = b
 		}
 	}
 	return o
 }
 
-func (s *sender) flushExpired(ctx context.Context, now time.Time) {
-	for _, b := range s.open {
-		if now.Sub(b.opened) >= s.cfg.Batch.Interval {
-			s.flush(ctx, b)
-		}
-	}
-}
-
-func (s *sender) flushAll(ctx context.Context) {
+func (s *sender) closeAll(ctx context.Context) {
 	for _, b := range s.open {
 		s.flush(ctx, b)
 	}
 }
 
-// flush writes b and forgets it; its trackers are released only when the
-// write succeeded.
-func (s *sender) flush(ctx context.Context, b *openBatch) {
-	delete(s.open, b.partition)
-	if b.count == 0 {
-		return
-	}
-	if !s.write(ctx, s.batch(b)) {
+// finish counts what stays undelivered and closes the journal.
+func (s *sender) finish() {
+	for _, b := range s.open {
 		s.unsent += b.count
-		return
+		if b.spool != nil {
+			b.spool.discard()
+		}
 	}
-	for _, a := range b.acks {
-		a.t.done(a.n)
-	}
-	s.m.events.Add(float64(b.count))
-	s.m.batches.Inc()
-}
-
-func (s *sender) batch(b *openBatch) *event.Batch {
-	return &event.Batch{
-		Pipeline:  s.pipeline,
-		Output:    s.name,
-		Stream:    s.stream,
-		ID:        fmt.Sprintf("%s-%020d", s.stream, b.first),
-		Partition: b.partition,
-		FirstSeq:  b.first,
-		LastSeq:   b.last,
-		Time:      b.time,
-		Count:     b.count,
-		Events:    b.events,
-		Lines:     b.lines,
+	s.saveCursor(true)
+	if s.jr != nil {
+		s.jr.close()
 	}
 }

@@ -53,6 +53,10 @@ func (o *Output) Partition(e *event.Event) string {
 	return o.tmpl.Partition(e, o.pipeline, o.name, objectstore.SanitizeName)
 }
 
+// PartitionFields lists the event fields the name template reads; with
+// none, the sender need not look into events to partition them.
+func (o *Output) PartitionFields() []string { return o.tmpl.Fields() }
+
 // Encoding is the codec the sender spools this output's batches with.
 func (o *Output) Encoding() (format, compression string) {
 	return o.codec.Format, o.codec.Compression

@@ -70,10 +70,14 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	return nil
 }
 
+// NeedsRaw asks the agent to keep each record as read in its buffer: the
+// plain format writes it.
+func (o *Output) NeedsRaw() bool { return o.plain }
+
 // appendEvent writes one line: the envelope, or in plain format the record
 // as read (a multi-line plain record keeps its inner newlines).
 func (o *Output) appendEvent(dst []byte, e *event.Event) []byte {
-	if o.plain {
+	if o.plain && e.Raw != nil {
 		dst = append(dst, e.Raw...)
 	} else {
 		dst = e.AppendJSON(dst)

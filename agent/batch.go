@@ -1,0 +1,201 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/agent/buffer"
+	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/internal/event"
+)
+
+// openBatch is the batch of one partition being filled: its envelopes in a
+// spool file (journaled outputs) or its events in memory (stdout).
+type openBatch struct {
+	partition   string
+	spool       *spoolFile
+	events      []*event.Event
+	runs        []seqRun
+	count       int
+	first, last uint64
+	time        time.Time
+	bytes       int64
+	opened      time.Time
+}
+
+func (b *openBatch) add(e *event.Event) error {
+	if b.count == 0 {
+		b.time = e.Time
+	}
+	b.count++
+	b.last = e.Seq
+	if n := len(b.runs); n > 0 && b.runs[n-1][1]+1 == e.Seq {
+		b.runs[n-1][1] = e.Seq
+	} else {
+		b.runs = append(b.runs, seqRun{e.Seq, e.Seq})
+	}
+	b.bytes += int64(len(e.Envelope)) + 1
+	if b.spool != nil {
+		return b.spool.writeLine(e.Envelope)
+	}
+	b.events = append(b.events, e)
+	return nil
+}
+
+func scanEnvelope(e *event.Event) { format.ScanEnvelope(e) }
+
+// flush closes b and delivers it: for a journaled output, spool, journal,
+// then write; the cursor may then pass b's events.
+func (s *sender) flush(ctx context.Context, b *openBatch) {
+	delete(s.open, b.partition)
+	if b.count == 0 {
+		return
+	}
+	if s.journaled == nil {
+		if s.write(ctx, s.memoryBatch(b)) {
+			s.delivered(b.count)
+		} else {
+			s.unsent += b.count
+		}
+		s.advance()
+		return
+	}
+	entry, err := s.journal(b)
+	if err != nil {
+		s.spoolFailed(ctx, b, err)
+		return
+	}
+	s.advance() // the batch's bytes are durable in the spool now
+	s.saveCursor(true)
+	s.deliver(ctx, entry)
+}
+
+func (s *sender) memoryBatch(b *openBatch) *event.Batch {
+	return &event.Batch{Pipeline: s.pipeline, Output: s.name, Stream: s.stream,
+		ID: batchID(s.stream, b.first), Partition: b.partition, FirstSeq: b.first, LastSeq: b.last,
+		Time: b.time, Count: b.count, Events: b.events}
+}
+
+func batchID(stream string, first uint64) string { return fmt.Sprintf("%s-%020d", stream, first) }
+
+// journal finishes b's spool file and records the batch durably.
+func (s *sender) journal(b *openBatch) (*batchEntry, error) {
+	if b.spool == nil {
+		return nil, errors.New("no spool file")
+	}
+	id := batchID(s.stream, b.first)
+	e := &batchEntry{ID: id, Partition: b.partition, First: b.first, Last: b.last, Count: b.count,
+		Time: b.time, Seqs: b.runs, Format: s.codec.Format, Compression: s.codec.Compression,
+		ContentType: s.codec.ContentType()}
+	e.Key = s.journaled.Key(s.entryBatch(e))
+	sp, err := b.spool.finish(id, s.codec)
+	if err != nil {
+		return nil, err
+	}
+	e.Spool, e.Size, e.SHA256 = sp.name, sp.size, sp.sha256
+	return e, s.jr.add(e)
+}
+
+// entryBatch is the batch a journal entry describes, without its body.
+func (s *sender) entryBatch(e *batchEntry) *event.Batch {
+	return &event.Batch{Pipeline: s.pipeline, Output: s.name, Stream: s.stream, ID: e.ID,
+		Partition: e.Partition, FirstSeq: e.First, LastSeq: e.Last, Time: e.Time, Count: e.Count,
+		Key: e.Key, Format: e.Format, Compression: e.Compression, ContentType: e.ContentType,
+		Size: e.Size, SHA256: e.SHA256}
+}
+
+// deliver writes a journaled batch from its spool file until it is stored
+// (or ctx ends: it stays journaled and is re-sent by the next run).
+func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
+	path := filepath.Join(s.spoolDir, e.Spool)
+	f, err := os.Open(path)
+	if err != nil {
+		s.log.Error("a journaled batch's spool file is missing; it cannot be re-sent",
+			zap.String("batch", e.ID), zap.Error(err))
+		return false
+	}
+	b := s.entryBatch(e)
+	b.Body = f
+	ok := s.write(ctx, b)
+	f.Close()
+	if !ok {
+		s.unsent += e.Count
+		return false
+	}
+	if err := s.jr.markDone(e.ID); err != nil {
+		s.log.Warn("journal: marking a batch done failed; it will be re-sent and found stored", zap.Error(err))
+	}
+	os.Remove(path)
+	s.delivered(e.Count)
+	s.maybeCompact()
+	return true
+}
+
+func (s *sender) delivered(n int) {
+	s.m.events.Add(float64(n))
+	s.m.batches.Inc()
+}
+
+// maybeCompact keeps the journal short.
+func (s *sender) maybeCompact() {
+	if s.jr.lines < 1000 {
+		return
+	}
+	if err := s.jr.compact(s.cur.next); err != nil {
+		s.log.Warn("journal compaction failed", zap.Error(err))
+	}
+}
+
+// resendPending re-sends the batches journaled by an earlier run, byte for
+// byte from the spool, before reading anything new.
+func (s *sender) resendPending(ctx context.Context) bool {
+	if s.jr == nil {
+		return true
+	}
+	for _, e := range s.jr.pending() {
+		s.log.Info("re-sending a journaled batch", zap.String("batch", e.ID), zap.String("key", e.Key))
+		if !s.deliver(ctx, e) {
+			return false
+		}
+	}
+	return true
+}
+
+// spoolFailed drops every open batch after a spool error (a full or failing
+// disk) and re-reads their events from the buffer later: the cursor never
+// passed them, and what was journaled meanwhile is skipped by the journal.
+func (s *sender) spoolFailed(ctx context.Context, b *openBatch, err error) {
+	s.log.Error("spooling a batch failed; retrying from the buffer", zap.Error(err))
+	s.open[b.partition] = b
+	for _, ob := range s.open {
+		if ob.spool != nil {
+			ob.spool.discard()
+		}
+	}
+	clear(s.open)
+	s.read = s.cur.next
+	s.rewind = true
+	sleep(ctx, time.Second)
+}
+
+// openReader opens a reader at the cursor, retrying while the buffer
+// refuses (it never should but for a trimmed position).
+func (s *sender) openReader(ctx context.Context) (*buffer.Reader, bool) {
+	for {
+		r, err := s.buf.NewReader(s.cur.next)
+		if err == nil {
+			s.read = s.cur.next
+			return r, true
+		}
+		s.log.Error("opening a buffer reader failed", zap.Uint64("at", s.cur.next), zap.Error(err))
+		if !sleep(ctx, time.Second) {
+			return nil, false
+		}
+	}
+}
