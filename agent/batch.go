@@ -58,7 +58,7 @@ func (s *sender) flush(ctx context.Context, b *openBatch) {
 		return
 	}
 	if s.journaled == nil {
-		if s.write(ctx, s.memoryBatch(b)) {
+		if oc, _ := s.write(ctx, s.memoryBatch(b)); oc == stored {
 			s.delivered(b.count)
 		} else {
 			s.unsent += b.count
@@ -122,17 +122,26 @@ func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
 	}
 	b := s.entryBatch(e)
 	b.Body = f
-	ok := s.write(ctx, b)
+	oc, werr := s.write(ctx, b)
 	f.Close()
-	if !ok {
+	switch oc {
+	case aborted:
 		s.unsent += e.Count
 		return false
+	case rejected:
+		if err := s.deadLetter(e, werr); err != nil {
+			s.log.Error("dead-lettering a rejected batch failed; it stays journaled", zap.Error(err))
+			s.unsent += e.Count
+			return false
+		}
 	}
 	if err := s.jr.markDone(e.ID); err != nil {
 		s.log.Warn("journal: marking a batch done failed; it will be re-sent and found stored", zap.Error(err))
 	}
 	os.Remove(path)
-	s.delivered(e.Count)
+	if oc == stored {
+		s.delivered(e.Count)
+	}
 	s.maybeCompact()
 	return true
 }

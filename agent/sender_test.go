@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -22,8 +24,9 @@ import (
 type memStore struct {
 	mu    sync.Mutex
 	objs  map[string][]byte
-	fail  int // fail this many writes first
-	calls int
+	fail   int // fail this many writes first
+	reject int // then reject this many batches for their content
+	calls  int
 }
 
 func (m *memStore) Encoding() (string, string)    { return "ndjson", "none" }
@@ -38,6 +41,10 @@ func (m *memStore) Write(_ context.Context, b *event.Batch) error {
 	if m.fail > 0 {
 		m.fail--
 		return errors.New("store down")
+	}
+	if m.reject > 0 {
+		m.reject--
+		return outputs.Rejected(errors.New("invalid name"))
 	}
 	body, err := io.ReadAll(io.NewSectionReader(b.Body, 0, b.Size))
 	if err != nil {
@@ -152,5 +159,32 @@ func TestSenderResendsJournaledBatchAfterCrash(t *testing.T) {
 	runUntil(s2, last)
 	if got := up.lines(); got != 8 {
 		t.Fatalf("%d lines after the re-send, want 8 (no duplicates, none lost)", got)
+	}
+}
+
+func TestSenderDeadLettersRejectedBatchesAndGoesOn(t *testing.T) {
+	dir := t.TempDir()
+	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer buf.Close()
+	out := &memStore{objs: map[string][]byte{}, reject: 1}
+	s := newStoreSender(t, buf, out, dir+"/out")
+	last := appendEvents(t, buf, 8)
+	runUntil(s, last)
+	if got := out.lines(); got != 4 {
+		t.Fatalf("%d lines stored, want 4 (the first batch rejected)", got)
+	}
+	idx, err := os.ReadFile(dir + "/out/deadletter/index.jsonl")
+	if err != nil || !strings.Contains(string(idx), "invalid name") {
+		t.Fatalf("dead-letter index: %q, %v", idx, err)
+	}
+	ents, _ := os.ReadDir(dir + "/out/deadletter")
+	if len(ents) != 2 { // the batch's bytes and the index
+		t.Fatalf("dead-letter dir holds %d files, want 2", len(ents))
+	}
+	if len(s.jr.pending()) != 0 {
+		t.Fatal("the rejected batch is still pending")
 	}
 }

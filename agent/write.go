@@ -10,19 +10,32 @@ import (
 	"github.com/auditship/auditship/outputs"
 )
 
-// write retries b until it is stored or ctx ends: retryable errors back off
-// exponentially with jitter, forever; permanent ones hold the output and
-// are re-probed every permanent_retry_interval.
-func (s *sender) write(ctx context.Context, b *event.Batch) bool {
+// outcome is how a write ended.
+type outcome int
+
+const (
+	stored   outcome = iota
+	aborted          // ctx ended first: the batch stays journaled / buffered
+	rejected         // the store refused the batch's content: dead-letter it
+)
+
+// write retries b until it is stored, rejected, or ctx ends: retryable
+// errors back off exponentially with jitter, forever; permanent ones hold
+// the output and are re-probed every permanent_retry_interval.
+func (s *sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
 	bo := newBackoff(s.cfg.Retry.Initial, s.cfg.Retry.Max)
 	for {
 		err := s.out.Write(ctx, b)
 		if err == nil {
 			s.setState("", nil)
-			return true
+			return stored, nil
+		}
+		if outputs.IsRejected(err) {
+			s.m.sendErrors.WithLabelValues("rejected").Inc()
+			return rejected, err
 		}
 		if ctx.Err() != nil {
-			return false
+			return aborted, ctx.Err()
 		}
 		wait := bo.next()
 		kind := "retryable"
@@ -32,7 +45,7 @@ func (s *sender) write(ctx context.Context, b *event.Batch) bool {
 		s.m.sendErrors.WithLabelValues(kind).Inc()
 		s.setState(kind, err)
 		if !sleep(ctx, wait) {
-			return false
+			return aborted, ctx.Err()
 		}
 	}
 }

@@ -4,6 +4,8 @@ package outputs
 import (
 	"context"
 	"errors"
+	"io"
+	"iter"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,6 +79,23 @@ type Factory interface {
 	Create(s Settings, cfg any) (Output, error)
 }
 
+// BatchRef names one stored batch, as listed by a Store.
+type BatchRef struct {
+	Key      string            // the object key / file name, relative to the output's root
+	Size     int64             // stored bytes
+	Metadata map[string]string // user metadata written with it (stream, seqs, count, sha256)
+}
+
+// Store is implemented by outputs that can read back what they stored
+// (file, s3, azure_blob), for verify and replay.
+type Store interface {
+	Output
+	// List yields every batch stored for pipeline, in key order.
+	List(ctx context.Context, pipeline string) iter.Seq2[BatchRef, error]
+	// Open returns the stored bytes of ref, as written.
+	Open(ctx context.Context, ref BatchRef) (io.ReadCloser, error)
+}
+
 type permanent struct{ err error }
 
 func (p permanent) Error() string { return p.err.Error() }
@@ -89,6 +108,28 @@ func Permanent(err error) error {
 		return nil
 	}
 	return permanent{err}
+}
+
+type rejected struct{ err error }
+
+func (r rejected) Error() string { return r.err.Error() }
+func (r rejected) Unwrap() error { return r.err }
+
+// Rejected marks err as the store refusing the batch for its own content
+// (a name the store refuses, a value too long for its column): retrying
+// cannot help, and holding it would block the batches behind it. The sender
+// moves the batch to the output's dead-letter directory and goes on.
+func Rejected(err error) error {
+	if err == nil {
+		return nil
+	}
+	return rejected{err}
+}
+
+// IsRejected reports whether err, or an error it wraps, was marked Rejected.
+func IsRejected(err error) bool {
+	var r rejected
+	return errors.As(err, &r)
 }
 
 // IsPermanent reports whether err, or an error it wraps, was marked Permanent.

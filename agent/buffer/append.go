@@ -1,0 +1,189 @@
+package buffer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.uber.org/zap"
+)
+
+// Append writes records with consecutive sequence numbers from NextSeq(),
+// with the marks set since the previous Append, in one write. It does not
+// wait for fsync with "batch" or "never". onDurable (may be nil) is called
+// exactly once, from the committer goroutine, when the records are durable
+// or with the error that prevented it. If Append returns an error, nothing
+// of the call is on disk or visible, NextSeq is unchanged, the marks set
+// before it are kept for the next Append, and onDurable is not called.
+// Append does not enforce MaxSize: the caller checks Full first.
+//
+// After a failed fsync with "batch" the log refuses appends; close and
+// reopen it (Open recovers whatever reached the disk).
+func (l *Log) Append(kinds []Kind, payloads [][]byte, onDurable func(error)) error {
+	if len(kinds) != len(payloads) {
+		return errors.New("buffer: append: kinds and payloads differ in length")
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if err := l.writable(); err != nil {
+		return err
+	}
+	size, err := l.batchSize(kinds, payloads)
+	if err != nil {
+		return err
+	}
+	roll := l.activeSize > 0 && l.activeSize+size > l.o.SegmentSize
+	buf := l.encode(kinds, payloads, roll || l.activeSize == 0)
+	if err := l.write(buf, roll); err != nil {
+		return fmt.Errorf("buffer: append: %w", err)
+	}
+	l.appended(len(kinds), int64(len(buf)), onDurable)
+	return nil
+}
+
+func (l *Log) writable() error {
+	if l.closed {
+		return ErrClosed
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failed != nil {
+		return fmt.Errorf("buffer: failed earlier: %w", l.failed)
+	}
+	return nil
+}
+
+func (l *Log) batchSize(kinds []Kind, payloads [][]byte) (int64, error) {
+	var n int64
+	for i, p := range payloads {
+		if int64(len(p)) > l.o.MaxRecordBytes {
+			return 0, fmt.Errorf("buffer: record of %d bytes exceeds %d", len(p), l.o.MaxRecordBytes)
+		}
+		if kinds[i] == KindMarks {
+			return 0, errors.New("buffer: kind 3 is reserved")
+		}
+		n += frameBytes(len(p))
+	}
+	return n, nil
+}
+
+// encode frames the batch into the reused buffer: a snapshot of the marks
+// first when it starts a segment, the changed marks last, so a torn write
+// never carries marks ahead of the events that survived.
+func (l *Log) encode(kinds []Kind, payloads [][]byte, snapshot bool) []byte {
+	buf, seq := l.buf[:0], l.nextSeq
+	if snapshot {
+		l.mbuf = l.encodeSnapshot(l.mbuf[:0])
+		buf = appendFrame(buf, seq, KindMarks, l.mbuf)
+	}
+	for i, p := range payloads {
+		buf = appendFrame(buf, seq+uint64(i), kinds[i], p)
+	}
+	if len(l.dirty) > 0 {
+		l.mbuf = l.encodeDelta(l.mbuf[:0])
+		buf = appendFrame(buf, seq+uint64(len(payloads)), KindMarks, l.mbuf)
+	}
+	l.buf = buf
+	return buf
+}
+
+// write puts buf in the active segment, or a new one when roll is set;
+// on error it takes back every byte it added.
+func (l *Log) write(buf []byte, roll bool) error {
+	f, off := l.active, l.activeSize
+	if roll {
+		nf, err := createSegment(l.o.Dir, l.nextSeq)
+		if err != nil {
+			return err
+		}
+		f, off = nf, 0
+	}
+	err := l.writeAll(f, buf, off)
+	if err == nil && l.o.Fsync == FsyncAlways {
+		err = l.syncAlways(f, roll)
+	}
+	if err != nil {
+		l.undo(f, off, roll)
+		return err
+	}
+	if roll {
+		l.rolled(f, int64(len(buf)))
+	}
+	return nil
+}
+
+func (l *Log) writeAll(f *os.File, buf []byte, off int64) error {
+	if len(buf) == 0 {
+		return nil
+	}
+	_, err := l.writeAt(f, buf, off)
+	return err
+}
+
+func (l *Log) syncAlways(f *os.File, roll bool) error {
+	if roll {
+		if err := syncDir(l.o.Dir); err != nil {
+			return err
+		}
+	}
+	return l.sync(f)
+}
+
+// undo truncates a failed write away (or removes the new segment).
+func (l *Log) undo(f *os.File, off int64, roll bool) {
+	if roll {
+		f.Close()
+		os.Remove(filepath.Join(l.o.Dir, segName(l.nextSeq)))
+		return
+	}
+	if err := f.Truncate(off); err != nil {
+		l.log.Error("buffer: truncating a failed append", zap.Error(err))
+	}
+}
+
+// rolled makes f, holding size bytes, the active segment. The old one is
+// fsynced and closed by the committer with "batch", already synced with
+// "always" and never synced with "never".
+func (l *Log) rolled(f *os.File, size int64) {
+	old := l.active
+	l.active, l.activeSize = f, 0
+	l.mu.Lock()
+	l.segs = append(l.segs, segment{first: l.nextSeq})
+	l.syncTarget = f
+	if l.o.Fsync == FsyncBatch {
+		l.unsynced = append(l.unsynced, old)
+		l.dirDirty = true
+		old = nil
+	}
+	n := len(l.segs)
+	l.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	l.m.segments.Set(float64(n))
+}
+
+// appended publishes a successful write of n records (size bytes).
+func (l *Log) appended(n int, size int64, onDurable func(error)) {
+	l.nextSeq += uint64(n)
+	l.activeSize += size
+	l.commitMarks()
+	last := l.nextSeq - 1
+	l.mu.Lock()
+	l.segs[len(l.segs)-1].size = l.activeSize
+	l.bytes += size
+	l.written = last
+	l.waiters = append(l.waiters, onDurable)
+	if l.o.Fsync == FsyncAlways {
+		l.synced = last
+	}
+	if l.o.Fsync != FsyncBatch {
+		l.advance(last)
+	}
+	bytes := l.bytes
+	l.mu.Unlock()
+	l.wake()
+	l.m.appended.Add(float64(n))
+	l.m.bytes.Set(float64(bytes))
+}

@@ -1,0 +1,215 @@
+package buffer
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// writeBatches appends n one-event batches, each with mark "k" = [i], and
+// returns the segment size after each batch (ends[0] is after the first).
+func writeBatches(t *testing.T, dir string, n int, o Options) []int64 {
+	t.Helper()
+	o.Dir = dir
+	l := openLog(t, o)
+	var ends []int64
+	for i := 1; i <= n; i++ {
+		l.SetMark("k", []byte{byte(i)})
+		appendN(t, l, 1, 50)
+		ends = append(ends, l.activeSize)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return ends
+}
+
+func TestTornTailEveryOffset(t *testing.T) {
+	src := t.TempDir()
+	ends := writeBatches(t, src, 5, Options{})
+	name := segName(1)
+	data, err := os.ReadFile(filepath.Join(src, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventEnd := ends[3] + frameBytes(len(payload(5, 50)))
+	for cut := ends[3]; cut < ends[4]; cut++ {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, name), data[:cut], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		l := openLog(t, Options{Dir: dir})
+		last, good := uint64(4), ends[3]
+		if cut >= eventEnd {
+			last, good = 5, eventEnd
+		}
+		if got := l.NextSeq(); got != last+1 {
+			t.Fatalf("cut %d: NextSeq %d, want %d", cut, got, last+1)
+		}
+		if got := fileSize(t, filepath.Join(dir, name)); got != good {
+			t.Fatalf("cut %d: size %d after Open, want %d", cut, got, good)
+		}
+		if diff := cmp.Diff(map[string][]byte{"k": {4}}, l.Marks()); diff != "" {
+			t.Fatalf("cut %d: marks (-want +got):\n%s", cut, diff)
+		}
+		recs, lost := readAll(t, l, 1)
+		checkSeqs(t, recs, seqRange(1, last), 50)
+		if lost != nil || l.Lost() != nil {
+			t.Fatalf("cut %d: lost %v %v", cut, lost, l.Lost())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "corrupt")); err == nil {
+			t.Fatalf("cut %d: a torn tail was copied aside", cut)
+		}
+		appendN(t, l, 1, 50) // the log goes on where the good data ends
+		recs, _ = readAll(t, l, 1)
+		checkSeqs(t, recs, seqRange(1, last+1), 50)
+	}
+}
+
+func TestCorruptMiddleFrame(t *testing.T) {
+	tests := []struct {
+		name  string
+		delta int64 // offset in the frame of seq 5 (after its batch start)
+	}{
+		{"magic", 0},
+		{"header crc", 5},
+		{"length", 9},
+		{"seq", 13},
+		{"kind", 20},
+		{"payload", headerSize + 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ends := writeBatches(t, dir, 10, Options{})
+			flip(t, filepath.Join(dir, segName(1)), ends[3]+tt.delta)
+			l := openLog(t, Options{Dir: dir})
+			want := []Lost{{From: 5, To: 5, Segment: segName(1), Reason: "corrupt frame"}}
+			if diff := cmp.Diff(want, l.Lost()); diff != "" {
+				t.Fatalf("Lost (-want +got):\n%s", diff)
+			}
+			checkCopied(t, dir, segName(1))
+			recs, lost := readAll(t, l, 1)
+			checkSeqs(t, recs, append(seqRange(1, 4), seqRange(6, 10)...), 50)
+			if diff := cmp.Diff(want, lost); diff != "" {
+				t.Fatalf("reader lost (-want +got):\n%s", diff)
+			}
+			if l.NextSeq() != 11 {
+				t.Fatalf("NextSeq %d", l.NextSeq())
+			}
+		})
+	}
+}
+
+// TestCorruptOlderSegment checks that damage in a segment Open does not
+// scan is found, copied aside and reported by the first reader reaching it.
+func TestCorruptOlderSegment(t *testing.T) {
+	dir := t.TempDir()
+	ends := writeBatches(t, dir, 40, Options{SegmentSize: 1024})
+	segs := segPaths(t, dir)
+	if len(segs) < 3 {
+		t.Fatalf("%d segments", len(segs))
+	}
+	flip(t, segs[0], ends[2]+headerSize+3) // the payload of seq 4
+	last := ends[len(ends)-1]
+	_ = last
+	l := openLog(t, Options{Dir: dir, SegmentSize: 1024})
+	if l.Lost() != nil {
+		t.Fatalf("Open scanned an older segment: %v", l.Lost())
+	}
+	recs, lost := readAll(t, l, 1)
+	want := []Lost{{From: 4, To: 4, Segment: segName(1), Reason: "corrupt frame"}}
+	if diff := cmp.Diff(want, lost); diff != "" {
+		t.Fatalf("reader lost (-want +got):\n%s", diff)
+	}
+	checkSeqs(t, recs, append(seqRange(1, 3), seqRange(5, 40)...), 50)
+	checkCopied(t, dir, segName(1))
+	if diff := cmp.Diff(want, l.Lost()); diff != "" {
+		t.Fatalf("Lost (-want +got):\n%s", diff)
+	}
+	_, lost = readAll(t, l, 1) // a second reader is told too
+	if diff := cmp.Diff(want, lost); diff != "" {
+		t.Fatalf("second reader lost (-want +got):\n%s", diff)
+	}
+	if len(l.Lost()) != 1 {
+		t.Fatalf("the loss was recorded twice: %v", l.Lost())
+	}
+}
+
+func flip(t *testing.T, path string, off int64) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[off] ^= 0x5a
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkCopied(t *testing.T, dir, name string) {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(dir, "corrupt", name+".*"))
+	if len(m) != 1 {
+		t.Fatalf("copies of %s in corrupt/: %v", name, m)
+	}
+}
+
+func TestHugeLengthDoesNotAllocate(t *testing.T) {
+	dir := t.TempDir()
+	writeBatches(t, dir, 3, Options{})
+	h := make([]byte, headerSize)
+	copy(h, magic[:])
+	binary.LittleEndian.PutUint32(h[8:], 1<<32-1)
+	binary.LittleEndian.PutUint64(h[12:], 4)
+	h[20] = byte(KindEvent)
+	binary.LittleEndian.PutUint32(h[4:], crc32.Checksum(h[8:], castagnoli))
+	f, err := os.OpenFile(filepath.Join(dir, segName(1)), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(append(h, "some bytes"...))
+	f.Close()
+	for _, max := range []int64{0, 1<<32 - 1} { // default, and a bound that admits it
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		l, err := Open(Options{Dir: dir, MaxRecordBytes: max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		if d := after.TotalAlloc - before.TotalAlloc; d > 16<<20 {
+			t.Fatalf("MaxRecordBytes %d: Open allocated %d bytes", max, d)
+		}
+		if l.NextSeq() != 4 {
+			t.Fatalf("NextSeq %d", l.NextSeq())
+		}
+		l.Close()
+	}
+}
+
+func TestMarksAfterTornSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	o := Options{Dir: dir, SegmentSize: 1024}
+	writeBatches(t, dir, 40, o)
+	segs := segPaths(t, dir)
+	lastSeg := segs[len(segs)-1]
+	if err := os.Truncate(lastSeg, 10); err != nil { // inside its snapshot
+		t.Fatal(err)
+	}
+	l := openLog(t, o)
+	first, _ := parseSegName(filepath.Base(lastSeg))
+	if l.NextSeq() != first {
+		t.Fatalf("NextSeq %d, want %d", l.NextSeq(), first)
+	}
+	want := map[string][]byte{"k": {byte(first - 1)}}
+	if diff := cmp.Diff(want, l.Marks()); diff != "" {
+		t.Fatalf("marks (-want +got):\n%s", diff)
+	}
+}
