@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
 )
 
@@ -78,18 +80,49 @@ func orphans(dataDir string, cfg *config.Config) []string {
 	return out
 }
 
-// holdsUndelivered reports whether dir holds events not yet delivered: a
-// journaled batch in an output's "pending" directory. Inputs keep only
-// offsets, so their state never holds events.
+// holdsUndelivered reports whether the state at dir (a pipeline's, or one
+// output's) holds events an output has not delivered: a journaled batch in
+// its pending/ directory, or a cursor behind the end of its pipeline's
+// buffer. Inputs keep only offsets, so their state never holds events.
 func holdsUndelivered(dir string) bool {
-	found := false
-	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Base(filepath.Dir(path)) == "pending" {
-			found = true
+	if filepath.Base(filepath.Dir(dir)) == "inputs" {
+		return false
+	}
+	outs := []string{dir}
+	pipeDir := filepath.Dir(filepath.Dir(dir))
+	if filepath.Base(filepath.Dir(dir)) != "outputs" { // a whole pipeline
+		pipeDir = dir
+		ents, _ := os.ReadDir(filepath.Join(dir, "outputs"))
+		outs = outs[:0]
+		for _, e := range ents {
+			outs = append(outs, filepath.Join(dir, "outputs", e.Name()))
 		}
-		return nil
-	})
-	return found
+	}
+	head := bufferHead(pipeDir)
+	for _, o := range outs {
+		if pending, _ := os.ReadDir(filepath.Join(o, "pending")); len(pending) > 0 {
+			return true
+		}
+		if c, err := loadCursor(o); err == nil && c.exists && c.next < head {
+			return true
+		}
+	}
+	return false
+}
+
+// bufferHead is the next sequence number of the pipeline's buffer at dir
+// (1 when it has none).
+func bufferHead(pipeDir string) uint64 {
+	bdir := filepath.Join(pipeDir, "buffer")
+	if _, err := os.Stat(bdir); err != nil {
+		return 1
+	}
+	l, err := buffer.Open(buffer.Options{Dir: bdir, Logger: zap.NewNop()})
+	if err != nil {
+		return math.MaxUint64 // unreadable: assume it holds something
+	}
+	defer l.Close()
+	return l.NextSeq()
 }
 
 // unescape turns a state path back into the user's name: "p/outputs/o" → "p/o".
