@@ -130,8 +130,12 @@ func (l *Log) syncAlways(f *os.File, roll bool) error {
 	return l.sync(f)
 }
 
-// undo truncates a failed write away (or removes the new segment).
+// undo truncates a failed write away (or removes the new segment). Readers
+// may have read ahead into the failed bytes: they drop their read-ahead
+// when they see undos change, before the next bytes written there can
+// become durable.
 func (l *Log) undo(f *os.File, off int64, roll bool) {
+	l.undos.Add(1)
 	if roll {
 		f.Close()
 		os.Remove(filepath.Join(l.o.Dir, segName(l.nextSeq)))

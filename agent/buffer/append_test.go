@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -51,11 +52,10 @@ func TestReaderSeesOnlyDurable(t *testing.T) {
 	}
 	close(gate)
 	<-synced
-	recs, _ := readAll(t, l, 1)
-	for l.Durable() < 3 { // the committer publishes right after its fsync
-		recs, _ = readAll(t, l, 1)
+	for l.Durable() < 3 { // published right after the fsync returns
+		time.Sleep(time.Millisecond)
 	}
-	recs, _ = readAll(t, l, 1)
+	recs, _ := readAll(t, l, 1)
 	checkSeqs(t, recs, seqRange(1, 3), 10)
 }
 
@@ -168,5 +168,30 @@ func TestFileModes(t *testing.T) {
 		if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
 			t.Fatalf("%s mode %v", p, fi.Mode())
 		}
+	}
+}
+
+func TestKindsAndReservedKind(t *testing.T) {
+	l := openLog(t, Options{Dir: t.TempDir()})
+	if err := l.Append([]Kind{KindMarks}, [][]byte{nil}, nil); err == nil {
+		t.Fatal("Append accepted KindMarks")
+	}
+	if err := l.Append([]Kind{KindEvent}, nil, nil); err == nil {
+		t.Fatal("Append accepted mismatched slices")
+	}
+	kinds := []Kind{KindEvent, KindDrop, 9, KindEvent}
+	l.SetMark("m", []byte("x"))
+	done := make(chan error, 1)
+	if err := l.Append(kinds, [][]byte{[]byte("a"), []byte("b"), {}, []byte("d")}, func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	recs, _ := readAll(t, l, 1)
+	var got []Kind
+	for _, r := range recs {
+		got = append(got, r.Kind)
+	}
+	if diff := cmp.Diff(kinds, got); diff != "" {
+		t.Fatalf("kinds (-want +got):\n%s", diff)
 	}
 }

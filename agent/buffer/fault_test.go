@@ -1,6 +1,7 @@
 package buffer
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -139,5 +140,40 @@ func fill(t *testing.T, path string) {
 	}
 	if err := f.Truncate(n - 8192); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadAheadOfFailedAppend: a reader that buffered the bytes of an
+// append that then failed must read what replaces them, not those bytes.
+func TestReadAheadOfFailedAppend(t *testing.T) {
+	l := openLog(t, Options{Dir: t.TempDir(), Fsync: FsyncNever})
+	appendN(t, l, 3, 100)
+	var r *Reader
+	l.writeAt = func(f *os.File, b []byte, off int64) (int, error) {
+		n, _ := f.WriteAt(b, off)
+		var err error
+		if r, err = l.NewReader(1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Next(context.Background()); err != nil { // buffers the whole file
+			t.Fatal(err)
+		}
+		return n, syscall.EIO
+	}
+	kinds, payloads := batch(4, 3, 100)
+	for i := range payloads {
+		payloads[i] = []byte("from the failed append")
+	}
+	if err := l.Append(kinds, payloads, nil); err == nil {
+		t.Fatal("Append succeeded")
+	}
+	defer r.Close()
+	l.writeAt = (*os.File).WriteAt
+	appendN(t, l, 3, 100)
+	for seq := uint64(2); seq <= 6; seq++ {
+		rec, err := r.Next(context.Background())
+		if err != nil || rec.Seq != seq || string(rec.Data) != string(payload(seq, 100)) {
+			t.Fatalf("seq %d: got %d %.30q %v", seq, rec.Seq, rec.Data, err)
+		}
 	}
 }

@@ -45,6 +45,12 @@ func (fr *frameReader) pos() int64 { return fr.off - int64(fr.w-fr.r) }
 
 func (fr *frameReader) discard(n int) { fr.r += n }
 
+// dropReadAhead forgets the buffered bytes, to read them again from the file.
+func (fr *frameReader) dropReadAhead() {
+	fr.off = fr.pos()
+	fr.w = fr.r
+}
+
 // peek returns the next n bytes without consuming them; fewer and io.EOF
 // at the end of the file.
 func (fr *frameReader) peek(n int) ([]byte, error) {

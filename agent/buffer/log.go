@@ -27,6 +27,7 @@ type Log struct {
 	marks      map[string]*mark
 	dirty      []*mark
 	closed     bool
+	undos      atomic.Uint64 // failed appends taken back from a segment
 
 	mu         sync.Mutex // shared state below
 	segs       []segment

@@ -37,7 +37,7 @@ func newLog(o Options) *Log {
 	return &Log{
 		o: o, log: o.Logger,
 		writeAt:  (*os.File).WriteAt,
-		fsync:    (*os.File).Sync,
+		fsync:    fdatasync,
 		marks:    map[string]*mark{},
 		notify:   make(chan struct{}),
 		space:    make(chan struct{}),

@@ -13,10 +13,11 @@ import (
 // durable records and skips the log's marks records. It is not safe for
 // concurrent use.
 type Reader struct {
-	l    *Log
-	w    walker
-	f    *os.File
-	from uint64 // the lowest seq still to return
+	l     *Log
+	w     walker
+	f     *os.File
+	from  uint64 // the lowest seq still to return
+	undos uint64
 }
 
 // NewReader returns a reader of the records with Seq >= from.
@@ -32,7 +33,7 @@ func (l *Log) NewReader(from uint64) (*Reader, error) {
 	case !ok:
 		return nil, ErrTrimmed
 	}
-	r := &Reader{l: l, from: from, w: walker{fr: newFrameReader(l.o.MaxRecordBytes)}}
+	r := &Reader{l: l, from: from, undos: l.undos.Load(), w: walker{fr: newFrameReader(l.o.MaxRecordBytes)}}
 	if err := r.open(seg); err != nil {
 		return nil, err
 	}
@@ -77,6 +78,10 @@ func (r *Reader) Next(ctx context.Context) (Record, error) {
 		}
 		if err := r.l.waitDurable(ctx, max(r.w.next, r.from)); err != nil {
 			return Record{}, err
+		}
+		if u := r.l.undos.Load(); u != r.undos {
+			r.undos = u
+			r.w.fr.dropReadAhead()
 		}
 		fm, kind, g, err := r.w.step()
 		if err != nil {

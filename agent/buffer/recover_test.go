@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // writeBatches appends n one-event batches, each with mark "k" = [i], and
@@ -116,8 +117,6 @@ func TestCorruptOlderSegment(t *testing.T) {
 		t.Fatalf("%d segments", len(segs))
 	}
 	flip(t, segs[0], ends[2]+headerSize+3) // the payload of seq 4
-	last := ends[len(ends)-1]
-	_ = last
 	l := openLog(t, Options{Dir: dir, SegmentSize: 1024})
 	if l.Lost() != nil {
 		t.Fatalf("Open scanned an older segment: %v", l.Lost())
@@ -212,4 +211,37 @@ func TestMarksAfterTornSnapshot(t *testing.T) {
 	if diff := cmp.Diff(want, l.Marks()); diff != "" {
 		t.Fatalf("marks (-want +got):\n%s", diff)
 	}
+}
+
+func TestMetrics(t *testing.T) {
+	dir := t.TempDir()
+	ends := writeBatches(t, dir, 10, Options{})
+	flip(t, filepath.Join(dir, segName(1)), ends[3]+headerSize+1)
+	reg := prometheus.NewRegistry()
+	l := openLog(t, Options{Dir: dir, Registerer: reg})
+	appendN(t, l, 4, 50)
+	got := map[string]float64{}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		m := mf.GetMetric()[0]
+		got[mf.GetName()] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
+	}
+	want := map[string]float64{
+		"auditship_buffer_lost_records_total":     1,
+		"auditship_buffer_appended_records_total": 4,
+		"auditship_buffer_segments":               1,
+		"auditship_buffer_bytes":                  float64(l.activeSize),
+		"auditship_buffer_fsyncs_total":           got["auditship_buffer_fsyncs_total"],
+	}
+	if diff := cmp.Diff(want, got); diff != "" || got["auditship_buffer_fsyncs_total"] < 1 {
+		t.Fatalf("metrics (-want +got):\n%s", diff)
+	}
+	l2, err := Open(Options{Dir: t.TempDir(), Registerer: reg})
+	if err != nil {
+		t.Fatalf("a second log on the same registry: %v", err)
+	}
+	l2.Close()
 }

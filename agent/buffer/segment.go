@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // segment is one file of the log, named after its first sequence number.
@@ -94,4 +96,17 @@ func copyAside(dir, name string, now time.Time) (string, error) {
 		err = syncDir(cdir)
 	}
 	return dst, err
+}
+
+// fdatasync flushes a segment's data and size, skipping timestamps.
+func fdatasync(f *os.File) error {
+	return ignoringEINTR(func() error { return unix.Fdatasync(int(f.Fd())) })
+}
+
+func ignoringEINTR(fn func() error) error {
+	for {
+		if err := fn(); err != unix.EINTR {
+			return err
+		}
+	}
 }
