@@ -20,51 +20,36 @@ const (
 	CategoryUnparsed         = "unparsed"
 )
 
-// inferCategory applies FORMATS.md rule 4, first match wins.
-func inferCategory(e *event.Event) {
+// inferCategory applies FORMATS.md rule 4, first match wins. k indexes
+// e's fields.
+func inferCategory(e *event.Event, k *keyIndex) {
 	if e.Format == event.FormatJSON {
-		if c, ok := stringField(e, "category"); ok {
+		if c, ok := stringField(k.field(e, keyCategory)); ok {
 			e.Category, e.OwnCategory = c, true
 			return
 		}
 	}
-	msg, _ := messageText(e)
+	msg, _ := messageText(k.field(e, keyMessage))
 	switch {
-	case has(e, "connector") || has(e, "messageName"):
+	case k.has(keyConnector) || k.has(keyMessageName):
 		e.Category = CategoryMessaging
-	case has(e, "jobId") || isTimerMessage(msg):
+	case k.has(keyJobID) || isTimerMessage(msg):
 		e.Category = CategoryTimer
 	case isPersistence(msg):
 		e.Category = persistenceCategory(msg)
-	case has(e, "variableName"):
+	case k.has(keyVariableName):
 		e.Category = CategoryVariable
-	case has(e, "nodeInstanceId") || isNodeMessage(msg):
+	case k.has(keyNodeInstanceID) || isNodeMessage(msg):
 		e.Category = CategoryNode
-	case has(e, "workflowDefinitionId"):
+	case k.has(keyWorkflowDefinitionID):
 		e.Category = CategoryWorkflow
 	default:
 		e.Category = CategoryOther
 	}
 }
 
-func has(e *event.Event, key string) bool {
-	_, ok := lastField(e, key)
-	return ok
-}
-
-// lastField finds a source key; the last duplicate wins.
-func lastField(e *event.Event, key string) (event.Field, bool) {
-	for i := len(e.Fields) - 1; i >= 0; i-- {
-		if string(e.Fields[i].Key) == key {
-			return e.Fields[i], true
-		}
-	}
-	return event.Field{}, false
-}
-
 // stringField returns a JSON string item's text (allocates).
-func stringField(e *event.Event, key string) (string, bool) {
-	f, ok := lastField(e, key)
+func stringField(f event.Field, ok bool) (string, bool) {
 	if !ok || f.Kind != event.KindJSON || len(f.Value) < 2 || f.Value[0] != '"' {
 		return "", false
 	}
@@ -79,8 +64,7 @@ func stringField(e *event.Event, key string) (string, bool) {
 
 // messageText returns the message item's text without allocating unless
 // the JSON string holds escapes.
-func messageText(e *event.Event) ([]byte, bool) {
-	f, ok := lastField(e, "message")
+func messageText(f event.Field, ok bool) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
@@ -94,7 +78,7 @@ func messageText(e *event.Event) ([]byte, bool) {
 	if bytes.IndexByte(inner, '\\') < 0 {
 		return inner, true
 	}
-	s, ok := stringField(e, "message")
+	s, ok := stringField(f, true)
 	return []byte(s), ok
 }
 

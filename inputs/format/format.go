@@ -29,8 +29,11 @@ type Decoder struct {
 	hash   hash.Hash
 	sum    [sha256.Size]byte
 	hdr    [8]byte
-	buf    []byte // scratch: _time text, _id text, plain search
+	buf    []byte // scratch: _id text from id_fields
 	plain  plainParser
+	keys   keyIndex  // of the event being decoded
+	fields fieldSlab // Fields of fresh events
+	text   textArena // _id and _time strings
 }
 
 // NewDecoder returns a Decoder for opts.
@@ -55,6 +58,10 @@ func (d *Decoder) Decode(e *event.Event, raw []byte, src event.Source, sourceID 
 	reset(e, raw, src, d.opts.Input)
 	e.Body = d.strip(raw)
 	d.parse(e, flags)
+	d.keys.build(e.Fields)
+	if e.Format != event.FormatUnparsed {
+		inferCategory(e, &d.keys)
+	}
 	if flags.Partial {
 		e.Meta = append(e.Meta, metaTrue(keyPartial))
 	}

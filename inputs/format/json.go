@@ -2,7 +2,6 @@ package format
 
 import (
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/auditship/auditship/internal/event"
 )
@@ -14,15 +13,14 @@ const maxDepth = 1000
 // key and value alias the body. The scan validates strictly enough that the
 // raw values spliced together are always valid JSON.
 func (d *Decoder) parseJSON(e *event.Event) {
-	fields, at := scanObject(e.Body, e.Fields)
+	fields, at := scanObject(e.Body, d.fields.take(e.Fields))
 	if at >= 0 {
-		e.Fields = fields[:0]
+		e.Fields = d.fields.keep(fields[:0])
 		unparsed(e, "invalid JSON at byte "+strconv.Itoa(at))
 		return
 	}
-	e.Fields = fields
+	e.Fields = d.fields.keep(fields)
 	e.Format = event.FormatJSON
-	inferCategory(e)
 }
 
 // scanObject appends the members of the object in b to fields; at is the
@@ -158,36 +156,6 @@ func scanElement(b []byte, i, depth int, isObj bool) int {
 		i = skipWS(b, j+1)
 	}
 	return scanValue(b, i, depth)
-}
-
-// scanString checks a string at b[i]: escapes, no control characters,
-// valid UTF-8. It returns the offset after the closing quote.
-func scanString(b []byte, i int) int {
-	if i >= len(b) || b[i] != '"' {
-		return -i - 1
-	}
-	for i++; i < len(b); {
-		c := b[i]
-		switch {
-		case c == '"':
-			return i + 1
-		case c == '\\':
-			if i = scanEscape(b, i); i < 0 {
-				return i
-			}
-		case c < 0x20:
-			return -i - 1
-		case c < utf8.RuneSelf:
-			i++
-		default:
-			r, n := utf8.DecodeRune(b[i:])
-			if r == utf8.RuneError && n == 1 {
-				return -i - 1
-			}
-			i += n
-		}
-	}
-	return -i - 1
 }
 
 func scanEscape(b []byte, i int) int {

@@ -75,8 +75,9 @@ func (d *Decoder) setID(e *event.Event, sourceID []byte) {
 	h.Write(d.hdr[:])
 	h.Write(e.Raw)
 	sum := h.Sum(d.sum[:0])
-	d.buf = hex.AppendEncode(d.buf[:0], sum[:16])
-	e.ID = string(d.buf)
+	at := d.text.start()
+	d.text.buf = hex.AppendEncode(d.text.buf, sum[:16])
+	e.ID = d.text.since(at)
 }
 
 // idFromFields joins the id_fields' text values with \x1f; a missing field

@@ -61,12 +61,11 @@ func (d *Decoder) parsePlain(e *event.Event) {
 	if !p.split() {
 		p.loose()
 	}
-	e.Fields = p.fields(inner, e.Fields)
+	e.Fields = d.fields.keep(p.fields(inner, d.fields.take(e.Fields)))
 	e.Format = event.FormatPlain
 	if d.opts.IncludeRaw {
 		e.Meta = append(e.Meta, metaString(keyRaw, e.Raw))
 	}
-	inferCategory(e)
 }
 
 func (p *plainParser) findCandidates(inner []byte) {

@@ -173,7 +173,7 @@ func appendDigits(dst []byte, n, width int) []byte {
 }
 
 // timeKeys are tried in order for the event time.
-var timeKeys = [...]string{"timestamp", "requestReceivedTimestamp", "stageTimestamp"}
+var timeKeys = [...]int{keyTimestamp, keyRequestReceivedTimestamp, keyStageTimestamp}
 
 var timeSources = [...][]byte{nil, []byte("requestReceivedTimestamp"), []byte("stageTimestamp")}
 
@@ -181,7 +181,7 @@ var timeSources = [...][]byte{nil, []byte("requestReceivedTimestamp"), []byte("s
 // ingest time, and notes the source in _time_source.
 func (d *Decoder) setTime(e *event.Event, now time.Time) {
 	for i, k := range timeKeys {
-		f, ok := lastField(e, k)
+		f, ok := d.keys.field(e, k)
 		if !ok {
 			continue
 		}
@@ -193,8 +193,9 @@ func (d *Decoder) setTime(e *event.Event, now time.Time) {
 		}
 	}
 	e.Time = now.UTC()
-	d.buf = e.Time.AppendFormat(d.buf[:0], time.RFC3339Nano)
-	e.TimeText = string(d.buf)
+	at := d.text.start()
+	d.text.buf = e.Time.AppendFormat(d.text.buf, time.RFC3339Nano)
+	e.TimeText = d.text.since(at)
 	e.Meta = append(e.Meta, metaString(keyTimeSource, valIngest))
 }
 
@@ -212,8 +213,9 @@ func (d *Decoder) applyStamp(e *event.Event, f event.Field) bool {
 	}
 	t, amb := s.instant(d.opts.Location)
 	e.Time = t
-	d.buf = appendRFC3339(d.buf[:0], t, len(s.frac))
-	e.TimeText = string(d.buf)
+	at := d.text.start()
+	d.text.buf = appendRFC3339(d.text.buf, t, len(s.frac))
+	e.TimeText = d.text.since(at)
 	if amb {
 		e.Meta = append(e.Meta, metaTrue(keyTimeAmbiguous))
 	}

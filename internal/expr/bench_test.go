@@ -19,6 +19,7 @@ func thousand(b testing.TB) []*event.Event {
 
 func BenchmarkMatch(b *testing.B) {
 	for _, src := range []string{
+		"workflowDefinitionId == 'orders'",
 		"category in ['workflow','workflow_node'] && workflowDefinitionId == 'orders'",
 		"variables?.order?.total > 100 ?? false",
 		"identity matches '^jo'",

@@ -42,6 +42,7 @@ func Compile(src string) (*Program, error) {
 		expr.AllowUndefinedVariables(),
 		expr.AsBool(),
 		expr.Function(getFn, get),
+		expr.Function(eqFn, eq),
 		expr.Patch(&rw.lets),
 		expr.Patch(&rw),
 	)

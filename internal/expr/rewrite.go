@@ -44,6 +44,8 @@ func (r *rewriter) Visit(n *ast.Node) {
 		r.member(n, x)
 	case *ast.CallNode:
 		r.call(x)
+	case *ast.BinaryNode:
+		compare(n, x)
 	}
 }
 
@@ -76,7 +78,7 @@ func (r *rewriter) call(x *ast.CallNode) {
 	if !ok {
 		return
 	}
-	if _, known := builtin.Index[name]; !known && name != getFn {
+	if _, known := builtin.Index[name]; !known && name != getFn && name != eqFn {
 		r.err = fmt.Errorf("unknown function %s (column %d)", name, x.Callee.Location().From+1)
 	}
 	loc := x.Callee.Location()
@@ -107,6 +109,21 @@ func loadPath(n ast.Node) (string, bool) {
 	return s.Value, true
 }
 
+// fieldPath returns the path read by a node built by load or compare.
+func fieldPath(n ast.Node) (string, bool) {
+	c, ok := n.(*ast.CallNode)
+	if !ok || len(c.Arguments) < 2 {
+		return "", false
+	}
+	if id, ok := c.Callee.(*ast.IdentifierNode); !ok || (id.Value != getFn && id.Value != eqFn) {
+		return "", false
+	}
+	if s, ok := c.Arguments[1].(*ast.StringNode); ok {
+		return s.Value, true
+	}
+	return "", false
+}
+
 // property returns a constant member name event.Get can follow.
 func property(n ast.Node) (string, bool) {
 	switch p := n.(type) {
@@ -128,7 +145,7 @@ func paths(root ast.Node) []string {
 type collector []string
 
 func (c *collector) Visit(n *ast.Node) {
-	if p, ok := loadPath(*n); ok && !slices.Contains(*c, p) {
+	if p, ok := fieldPath(*n); ok && !slices.Contains(*c, p) {
 		*c = append(*c, p)
 	}
 }
