@@ -110,15 +110,16 @@ func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 	ended := p.readInputs(ctx)
 	<-routed
 	p.appends.Wait()
+	target := p.buf.NextSeq() - 1 // earlier runs' backlog included
 	for _, s := range p.senders {
-		s.stop(p.lastSeq)
+		s.stop(target)
 	}
 	deadline := time.AfterFunc(timeout, cancelSend)
 	wg.Wait()
 	deadline.Stop()
 	cancelSend()
 	<-gcDone
-	kept := p.undelivered()
+	kept := p.undelivered(target)
 	p.close(context.Background())
 	if kept > 0 {
 		p.log.Warn("shutdown_timeout passed; undelivered events stay in the buffer for the next run",
@@ -142,6 +143,8 @@ func (p *pipeline) gc(ctx context.Context, done chan<- struct{}) {
 			return
 		case <-t.C:
 			p.trim()
+		case <-p.kick:
+			p.trim()
 		}
 	}
 }
@@ -157,11 +160,11 @@ func (p *pipeline) trim() {
 }
 
 // undelivered counts the events senders left behind.
-func (p *pipeline) undelivered() int {
+func (p *pipeline) undelivered(target uint64) int {
 	n := 0
 	for _, s := range p.senders {
 		n += s.unsent
-		if s.cur.next <= p.lastSeq {
+		if s.cur.next <= target {
 			n++ // stopped before reading everything
 		}
 	}

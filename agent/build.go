@@ -42,7 +42,7 @@ func build(pc *config.Pipeline, opts Options, reg *metrics.Registry) (p *pipelin
 		return nil, err
 	}
 	log := opts.Logger.With(zap.String("pipeline", pc.Name))
-	p = &pipeline{name: pc.Name, log: log, bufCfg: pc.Buffer, ch: make(chan readBatch, 4),
+	p = &pipeline{name: pc.Name, log: log, bufCfg: pc.Buffer, ch: make(chan readBatch, 4), kick: make(chan struct{}, 1),
 		m: newPipelineMetrics(reg, pc.Name)}
 	defer func() {
 		if err != nil {
@@ -98,7 +98,7 @@ func (p *pipeline) newSender(pc *config.Pipeline, oc *config.Output, sdir, strea
 	}
 	s := &sender{pipeline: pc.Name, name: oc.Name, stream: stream, out: out, cfg: oc,
 		maxPartitions: pc.Buffer.MaxPartitions, log: log, m: newOutputMetrics(reg, pc.Name, oc.Name),
-		buf: p.buf, spoolDir: spool}
+		buf: p.buf, spoolDir: spool, kick: p.kick}
 	s.part, _ = out.(outputs.Partitioner)
 	s.needFields = oc.When != nil || needsFields(out)
 	if r, ok := out.(interface{ NeedsRaw() bool }); ok && r.NeedsRaw() {

@@ -51,9 +51,9 @@ type pipeline struct {
 	ch       chan readBatch
 	m        *pipelineMetrics
 	appends  sync.WaitGroup // appends not yet durable
-	lastSeq  uint64         // the last record appended
 	enc      encoder
 	fullOnce bool
+	kick     chan struct{} // a sender moved its cursor: trim soon
 }
 
 // readInputs runs one goroutine per input until ctx ends or every input
@@ -157,6 +157,9 @@ func (p *pipeline) process(ctx context.Context, evs []*event.Event) {
 // makeRoom applies buffer.when_full when the batch does not fit.
 func (p *pipeline) makeRoom(ctx context.Context) bool {
 	n := p.enc.size()
+	if p.buf.Full(n) {
+		p.trim() // outputs may have moved on since the last GC tick
+	}
 	if !p.buf.Full(n) {
 		p.fullOnce = false
 		return true
@@ -197,7 +200,6 @@ func (p *pipeline) append(ctx context.Context, ack event.AckFunc) {
 			ack(err)
 		})
 		if err == nil {
-			p.lastSeq = p.enc.first + uint64(len(p.enc.kinds)) - 1
 			if failing {
 				p.log.Info("buffer writable again; intake resumed")
 			}

@@ -33,6 +33,7 @@ type sender struct {
 	m                      *outputMetrics
 	buf                    *buffer.Log
 	spoolDir               string
+	kick                   chan<- struct{} // tells the pipeline's GC the cursor moved
 	cur                    *cursor
 	jr                     *journal
 
@@ -226,6 +227,10 @@ func (s *sender) advance() {
 	if next > s.cur.next {
 		s.cur.next = next
 		s.position.Store(next)
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 

@@ -22,8 +22,8 @@ import (
 // memStore is a journaled output kept in memory: the sender's logic is
 // tested here; the real stores are tested end to end in e2e/.
 type memStore struct {
-	mu    sync.Mutex
-	objs  map[string][]byte
+	mu     sync.Mutex
+	objs   map[string][]byte
 	fail   int // fail this many writes first
 	reject int // then reject this many batches for their content
 	calls  int

@@ -64,7 +64,7 @@ const (
 type Options struct {
 	Dir            string // created 0700 if missing; files 0600
 	MaxSize        int64  // bytes on disk, all segments; default 1GiB
-	SegmentSize    int64  // default min(64MiB, max(MaxSize/16, 1MiB))
+	SegmentSize    int64  // default MaxSize/16, between 64KiB and 64MiB
 	MaxRecordBytes int64  // default 16MiB; a longer frame is corruption
 	Fsync          string // "always" | "batch" (default) | "never"
 	Logger         *zap.Logger
@@ -81,7 +81,9 @@ func (o Options) withDefaults() (Options, error) {
 		o.MaxSize = 1 << 30
 	}
 	if o.SegmentSize <= 0 {
-		o.SegmentSize = min(64<<20, max(o.MaxSize/16, 1<<20))
+		// Several segments per buffer even when it is small: the active one
+		// is never trimmed, so a single segment could never free space.
+		o.SegmentSize = min(64<<20, max(o.MaxSize/16, 64<<10))
 	}
 	if o.MaxRecordBytes <= 0 {
 		o.MaxRecordBytes = 16 << 20
