@@ -2,6 +2,7 @@ package file
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -76,6 +77,11 @@ func (o *Output) Key(b *event.Batch) string {
 func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if f, ok := b.Body.(*os.File); ok && b.SHA256 != "" {
+		if err := o.link(b.Key, f.Name(), b.SHA256); !errors.Is(err, errCrossDevice) {
+			return err
+		}
 	}
 	if b.Body != nil {
 		return o.put(b.Key, func(w io.Writer) error {

@@ -3,6 +3,7 @@ package file
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/auditship/auditship/outputs"
 )
@@ -41,6 +43,42 @@ func (o *Output) put(key string, write func(io.Writer) error) error {
 	switch {
 	case errors.Is(err, fs.ErrExist):
 		err = o.compare(final, key, sum)
+	case err != nil:
+		err = fmt.Errorf("link %s: %w", key, err)
+	}
+	if err != nil {
+		return err
+	}
+	return o.syncDirs(append(created, final))
+}
+
+// errCrossDevice means the spool and the archive are on different
+// filesystems: the batch is copied instead of linked.
+var errCrossDevice = errors.New("spool on another filesystem")
+
+// link stores an already fsynced spool file under key by hard-linking it:
+// no copy and no second hash of the bytes. A key already holding the same
+// sha256 is an earlier attempt of this batch.
+func (o *Output) link(key, spool, sum string) error {
+	final := filepath.Join(o.dir, filepath.FromSlash(key))
+	if !inside(o.dir, final) {
+		return outputs.Permanent(fmt.Errorf("key %s leaves directory %s", key, o.dir))
+	}
+	created, err := mkdirs(o.dir, filepath.Dir(final))
+	if err != nil {
+		o.syncDirs(created)
+		return fmt.Errorf("create directory for %s: %w", key, err)
+	}
+	err = os.Link(spool, final)
+	switch {
+	case errors.Is(err, syscall.EXDEV):
+		return errCrossDevice
+	case errors.Is(err, fs.ErrExist):
+		want, derr := hex.DecodeString(sum)
+		if derr != nil {
+			return fmt.Errorf("batch sha256 %q: %w", sum, derr)
+		}
+		err = o.compare(final, key, want)
 	case err != nil:
 		err = fmt.Errorf("link %s: %w", key, err)
 	}
