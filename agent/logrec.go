@@ -73,6 +73,31 @@ func (r *recReader) bytes() []byte {
 
 // decodeEventRecord fills e from a record; e.Envelope and e.Raw alias data.
 func decodeEventRecord(seq uint64, data []byte, e *event.Event) error {
+	return decodeRecord(seq, data, e, nil)
+}
+
+// strCache turns repeated header values (category, input, path) into
+// strings without allocating each time.
+type strCache map[string]string
+
+func (c strCache) get(b []byte) string {
+	if c == nil {
+		return string(b)
+	}
+	if s, ok := c[string(b)]; ok { // no allocation: the compiler's map lookup
+		return s
+	}
+	if len(c) > 1024 {
+		clear(c)
+	}
+	s := string(b)
+	c[s] = s
+	return s
+}
+
+// decodeRecord decodes every header field; category, input, key and path
+// come from cache when it is set.
+func decodeRecord(seq uint64, data []byte, e *event.Event, cache strCache) error {
 	if len(data) < 2 || data[0] != recVersion {
 		return errBadRecord
 	}
@@ -83,8 +108,8 @@ func decodeEventRecord(seq uint64, data []byte, e *event.Event) error {
 	}
 	r := recReader{b: data[2+n:]}
 	*e = event.Event{Seq: seq, Time: time.Unix(0, t).UTC(), Fields: e.Fields[:0]}
-	e.ID, e.TimeText, e.Category = string(r.bytes()), string(r.bytes()), string(r.bytes())
-	e.Source.Input, e.Source.Key, e.Source.Path = string(r.bytes()), string(r.bytes()), string(r.bytes())
+	e.ID, e.TimeText, e.Category = string(r.bytes()), string(r.bytes()), cache.get(r.bytes())
+	e.Source.Input, e.Source.Key, e.Source.Path = cache.get(r.bytes()), cache.get(r.bytes()), cache.get(r.bytes())
 	e.Source.Offset, e.Source.End = int64(r.uvarint()), int64(r.uvarint())
 	if flags&flagRaw != 0 {
 		e.Raw = r.bytes()
@@ -93,6 +118,35 @@ func decodeEventRecord(seq uint64, data []byte, e *event.Event) error {
 		return errBadRecord
 	}
 	e.Envelope = r.b
+	return nil
+}
+
+// decodeLean fills only what a sender that does not look into events
+// needs: sequence, time, envelope and raw record. No allocation.
+func decodeLean(seq uint64, data []byte, e *event.Event) error {
+	if len(data) < 2 || data[0] != recVersion {
+		return errBadRecord
+	}
+	flags := data[1]
+	t, n := binary.Varint(data[2:])
+	if n <= 0 {
+		return errBadRecord
+	}
+	r := recReader{b: data[2+n:]}
+	for range 6 {
+		r.bytes()
+	}
+	r.uvarint()
+	r.uvarint()
+	raw := []byte(nil)
+	if flags&flagRaw != 0 {
+		raw = r.bytes()
+	}
+	if r.err || len(r.b) == 0 {
+		return errBadRecord
+	}
+	fields := e.Fields[:0]
+	*e = event.Event{Seq: seq, Time: time.Unix(0, t).UTC(), Fields: fields, Raw: raw, Envelope: r.b}
 	return nil
 }
 

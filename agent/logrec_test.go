@@ -74,3 +74,24 @@ func TestEncoderNumbersEventsAfterDrops(t *testing.T) {
 		t.Errorf("processor drop record lost: %+v, %v", first, err)
 	}
 }
+
+func TestDecodeLeanMatchesFullDecode(t *testing.T) {
+	for _, keepRaw := range []bool{false, true} {
+		rec := appendEventRecord(nil, testEvent("x", 3), keepRaw)
+		var full, lean event.Event
+		if err := decodeRecord(3, rec, &full, strCache{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := decodeLean(3, rec, &lean); err != nil {
+			t.Fatal(err)
+		}
+		want := []any{full.Seq, full.Time, string(full.Envelope), string(full.Raw)}
+		got := []any{lean.Seq, lean.Time, string(lean.Envelope), string(lean.Raw)}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("keepRaw %v (-full +lean):\n%s", keepRaw, diff)
+		}
+		if n := testing.AllocsPerRun(100, func() { decodeLean(3, rec, &lean) }); n != 0 {
+			t.Errorf("decodeLean allocates %v times", n)
+		}
+	}
+}

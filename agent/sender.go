@@ -47,7 +47,8 @@ type sender struct {
 	unsent   int    // events left undelivered when the run ended
 	ev       event.Event
 	lastSave time.Time
-	rewind   bool // re-read from the cursor (after a spool failure)
+	rewind   bool     // re-read from the cursor (after a spool failure)
+	strs     strCache // repeated header strings, when events are looked into
 }
 
 // stop asks the sender to flush everything up to target, whatever the
@@ -195,7 +196,16 @@ func (s *sender) decode(rec buffer.Record) *event.Event {
 	if s.journaled == nil {
 		e, data = &event.Event{}, append([]byte(nil), rec.Data...)
 	}
-	if err := decodeEventRecord(rec.Seq, data, e); err != nil {
+	var err error
+	if s.needFields {
+		if s.strs == nil {
+			s.strs = strCache{}
+		}
+		err = decodeRecord(rec.Seq, data, e, s.strs)
+	} else {
+		err = decodeLean(rec.Seq, data, e)
+	}
+	if err != nil {
 		s.log.Error("skipping a malformed buffer record", zap.Uint64("seq", rec.Seq), zap.Error(err))
 		return nil
 	}
