@@ -35,6 +35,7 @@ func cmdRun(args []string) int {
 		return exitUsage
 	}
 	setMemoryLimit()
+	defer startProfile()()
 	dir := firstNonEmpty(*dataDir, cfg.DataDir, defaultDataDir())
 	ctx, stop := notifyContext(context.Background())
 	defer stop()
