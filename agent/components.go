@@ -6,7 +6,9 @@ import (
 	filein "github.com/auditship/auditship/inputs/file"
 	"github.com/auditship/auditship/inputs/stdin"
 	"github.com/auditship/auditship/outputs"
+	"github.com/auditship/auditship/outputs/azureblob"
 	fileout "github.com/auditship/auditship/outputs/file"
+	"github.com/auditship/auditship/outputs/s3"
 	"github.com/auditship/auditship/outputs/stdout"
 	"github.com/auditship/auditship/processors"
 	"github.com/auditship/auditship/processors/categories"
@@ -19,7 +21,7 @@ func Components() config.Registry {
 	return config.Registry{
 		Inputs:     index([]inputs.Factory{stdin.NewFactory(), filein.NewFactory()}),
 		Processors: index([]processors.Factory{categories.NewFactory(), filter.NewFactory(), set.NewFactory()}),
-		Outputs:    index([]outputs.Factory{stdout.NewFactory(), fileout.NewFactory()}),
+		Outputs:    index([]outputs.Factory{stdout.NewFactory(), fileout.NewFactory(), s3.NewFactory(), azureblob.NewFactory()}),
 	}
 }
 

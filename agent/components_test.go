@@ -11,7 +11,9 @@ import (
 	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/inputs/file"
 	"github.com/auditship/auditship/inputs/stdin"
+	"github.com/auditship/auditship/outputs/azureblob"
 	fileout "github.com/auditship/auditship/outputs/file"
+	"github.com/auditship/auditship/outputs/s3"
 	"github.com/auditship/auditship/outputs/stdout"
 	"github.com/auditship/auditship/processors/categories"
 	"github.com/auditship/auditship/processors/filter"
@@ -58,7 +60,8 @@ func TestEveryPluginHasDocsAndAValidExample(t *testing.T) {
 			dir := pluginDir(t, f)
 			typ := f.(interface{ Type() string }).Type()
 			t.Run(kind+"/"+typ, func(t *testing.T) {
-				if filepath.Base(dir) != typ || filepath.Base(filepath.Dir(dir)) != kind {
+				// Go package names have no '_': type azure_blob lives in azureblob.
+				if filepath.Base(dir) != strings.ReplaceAll(typ, "_", "") || filepath.Base(filepath.Dir(dir)) != kind {
 					t.Errorf("type %q lives in %s", typ, dir)
 				}
 				if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
@@ -84,13 +87,14 @@ func TestExamplesAreEmbedded(t *testing.T) {
 		"../inputs/file": file.Example, "../inputs/stdin": stdin.Example,
 		"../processors/categories": categories.Example, "../processors/filter": filter.Example,
 		"../processors/set": set.Example, "../outputs/file": fileout.Example, "../outputs/stdout": stdout.Example,
+		"../outputs/s3": s3.Example, "../outputs/azureblob": azureblob.Example,
 	} {
 		b, _ := os.ReadFile(filepath.Join(dir, "example.hcl"))
 		if string(b) != ex || ex == "" {
 			t.Errorf("%s: Example differs from example.hcl", dir)
 		}
 	}
-	if len(Components().Inputs)+len(Components().Processors)+len(Components().Outputs) != 7 {
+	if len(Components().Inputs)+len(Components().Processors)+len(Components().Outputs) != 9 {
 		t.Errorf("a plugin was added: list its Example here too")
 	}
 }

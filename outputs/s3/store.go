@@ -1,0 +1,68 @@
+package s3
+
+import (
+	"context"
+	"io"
+	"iter"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/auditship/auditship/outputs"
+)
+
+// List yields every object under prefix, in key order (S3 lists keys in
+// UTF-8 binary order), with keys relative to prefix. Each object's user
+// metadata is fetched with HeadObject: verify needs it, and it tells the
+// objects of other pipelines sharing the prefix, which are skipped. An
+// object without auditship metadata is yielded (verify reports it).
+func (o *Output) List(ctx context.Context, pipeline string) iter.Seq2[outputs.BatchRef, error] {
+	return func(yield func(outputs.BatchRef, error) bool) {
+		root := o.objectKey("")
+		pages := s3.NewListObjectsV2Paginator(o.client, &s3.ListObjectsV2Input{
+			Bucket: aws.String(o.bucket), Prefix: aws.String(root),
+		})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				yield(outputs.BatchRef{}, o.classify("list", root, err))
+				return
+			}
+			for _, obj := range page.Contents {
+				ref, err := o.head(ctx, aws.ToString(obj.Key))
+				if err == nil && pipeline != "" && ref.Metadata["auditship_pipeline"] != "" &&
+					ref.Metadata["auditship_pipeline"] != pipeline {
+					continue
+				}
+				if !yield(ref, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+// head returns the ref of the object at key (a full key).
+func (o *Output) head(ctx context.Context, key string) (outputs.BatchRef, error) {
+	out, err := o.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(key)})
+	if err != nil {
+		return outputs.BatchRef{}, o.classify("head", key, err)
+	}
+	meta := make(map[string]string, len(out.Metadata))
+	for k, v := range out.Metadata {
+		meta[strings.ToLower(k)] = v // S3 folds case; some stores capitalise
+	}
+	rel := strings.TrimPrefix(key, o.objectKey(""))
+	return outputs.BatchRef{Key: rel, Size: aws.ToInt64(out.ContentLength), Metadata: meta}, nil
+}
+
+// Open returns the stored bytes of ref, as written.
+func (o *Output) Open(ctx context.Context, ref outputs.BatchRef) (io.ReadCloser, error) {
+	key := o.objectKey(ref.Key)
+	out, err := o.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, o.classify("get", key, err)
+	}
+	return out.Body, nil
+}
