@@ -15,11 +15,17 @@ run: build
 	$(BIN) run -c config.hcl.example --data-dir ./data
 
 # Every test: lint, unit and race tests, a few seconds of fuzzing per target,
-# and the end-to-end tests against the built binary and real logrotate.
+# the end-to-end tests against the built binary and real logrotate, and the
+# output tests against real servers (S3 gateway, Azurite, MariaDB). Under
+# `make test` a server that is missing fails the run instead of skipping
+# (the variable reaches the services prerequisite too).
+test: export AUDITSHIP_REQUIRE_SERVICES := 1
 test: services lint
 	$(GO) test -race -count=1 -timeout 20m ./...
 	scripts/fuzz.sh
 
+# Installs and starts the servers on 127.0.0.1 (idempotent); endpoints go to
+# /tmp/auditship-services/env. `scripts/services.sh stop` ends them.
 services:
 	scripts/services.sh start
 
