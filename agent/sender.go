@@ -78,7 +78,7 @@ func (s *sender) loop(ctx context.Context) {
 			r.Close()
 		}
 	}()
-	for !s.done() {
+	for !s.done() && ctx.Err() == nil { // past the deadline: leave the rest buffered
 		if r == nil || s.rewind {
 			if r != nil {
 				r.Close()
@@ -105,7 +105,9 @@ func (s *sender) loop(ctx context.Context) {
 			s.readError(ctx, err)
 		}
 	}
-	s.closeAll(ctx)
+	if ctx.Err() == nil {
+		s.closeAll(ctx)
+	}
 	s.saveCursor(true)
 }
 

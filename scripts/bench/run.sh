@@ -11,6 +11,9 @@
 #                        (default /var/tmp/auditship-bench); generated inputs
 #                        are cached there and reused for the same N and seed
 #   BENCH_TIMEOUT        per-workload limit (default 30m)
+#   BENCH_BACKLOG_N      entries fed to the backlog workload (default 2000000)
+#   BENCH_BACKLOG_BYTES  buffer size the backlog waits for (default 1 GiB)
+#   BENCH_STORES         0 skips the object-store workloads
 #
 # Each workload is timed from process start to exit; CPU and peak RSS come
 # from the child's rusage (see scripts/bench/README.md).
@@ -37,45 +40,55 @@ $GO build -o bin/auditship ./cmd/auditship
 $GO build -o "$DIR/bin/gen" ./scripts/bench/gen
 $GO build -o "$DIR/bin/runner" ./scripts/bench/runner
 $GO build -o "$DIR/bin/lines" ./scripts/bench/lines
+$GO build -o "$DIR/bin/storestat" ./scripts/bench/storestat
 AUDITSHIP=$(pwd)/bin/auditship
 RUNNER="$DIR/bin/runner"
 
-# generate FORMAT: writes (or reuses) the input and its stats; the stats
-# file is written last, so its presence means the input is complete.
+# generate FORMAT [N]: writes (or reuses) the input and its stats; the
+# stats file is written last, so its presence means the input is complete.
 generate() {
-  local base="$DIR/data/audit-n$N-s$SEED.$1"
+  local n=${2:-$N}
+  local base="$DIR/data/audit-n$n-s$SEED.$1"
   if [[ ! -s "$base.stats.json" ]]; then
-    echo "generating $N $1 entries into $base.log"
+    echo "generating $n $1 entries into $base.log"
     mkdir -p "$DIR/data"
-    "$DIR/bin/gen" -n "$N" -format "$1" -seed "$SEED" -stats "$base.tmp.json" > "$base.log"
+    "$DIR/bin/gen" -n "$n" -format "$1" -seed "$SEED" -stats "$base.tmp.json" > "$base.log"
     mv "$base.tmp.json" "$base.stats.json"
   fi
 }
-stat_of() { sed -n "s/^  \"$2\": \([0-9]*\).*/\1/p" "$DIR/data/audit-n$N-s$SEED.$1.stats.json"; }
+stat_of() { sed -n "s/^  \"$2\": \([0-9]*\).*/\1/p" "$DIR/data/audit-n${3:-$N}-s$SEED.$1.stats.json"; }
 generate json
 generate plain
 JSON_LOG="$DIR/data/audit-n$N-s$SEED.json.log"
 PLAIN_LOG="$DIR/data/audit-n$N-s$SEED.plain.log"
 
-# config NAME INPUT_BLOCK PROCESSORS: one pipeline "bench" writing ndjson
-# files under the workload's run dir.
+# Every agent serves /metrics on one free port; the runner scrapes the
+# buffer's fsync counter (and, per workload, what it stops on).
+PORT=$("$RUNNER" -free-port)
+METRICS=(-metrics "http://127.0.0.1:$PORT/metrics" -fsyncs auditship_buffer_fsyncs_total)
+
+# config NAME INPUT_BLOCK PROCESSORS [OUTPUT_BLOCK [BUFFER_BLOCK [SHUTDOWN]]]:
+# one pipeline "bench", by default writing ndjson files under the
+# workload's run dir.
 config() {
+  local output=${4:-"output \"file\" \"out\" { path = \"$DIR/run/$1/out\" }"}
   cat > "$DIR/conf/$1.hcl" <<EOF
-shutdown_timeout = "60s"
+shutdown_timeout = "${6:-60s}"
+metrics_addr     = "127.0.0.1:$PORT"
 
 pipeline "bench" {
   $2
 $3
-  output "file" "out" {
-    path = "$DIR/run/$1/out"
-  }
+  ${5:-}
+  $output
 }
 EOF
 }
 PROCESSORS='  processor "categories" "c" { exclude = ["workflow_persistence_read"] }
   processor "filter" "f" { when = "workflowDefinitionId == '"'orders'"'" }'
 mkdir -p "$DIR/conf"
-config json  'input "stdin" "in" { format = "json" }' "$PROCESSORS"
+config json  'input "stdin" "in" { format = "json" }' "$PROCESSORS" "" 'buffer { fsync = "batch" }'
+config never 'input "stdin" "in" { format = "json" }' "$PROCESSORS" "" 'buffer { fsync = "never" }'
 config plain 'input "stdin" "in" { format = "plain" }' "$PROCESSORS"
 config tail  "input \"file\" \"in\" {
     paths    = [\"$JSON_LOG\"]
@@ -83,28 +96,58 @@ config tail  "input \"file\" \"in\" {
     start_at = \"beginning\"
   }" ""
 
-# workload NAME LABEL EXPECTED RUNNER_ARGS...: a fresh data_dir and output
-# per run; checks the output holds the expected number of events.
+# agent NAME LABEL RUNNER_ARGS...: runs the agent on conf/NAME.hcl with
+# the data_dir of run dir $RUN_DIR (default NAME), which it keeps, prints
+# the row and keeps it in ROW; a failed run sets FAILED.
 FAILED=0
-workload() {
-  local name=$1 label=$2 expected=$3
-  shift 3
-  local run="$DIR/run/$name"
-  rm -rf "$run" && mkdir -p "$run/out"
-  local row
-  if ! row=$("$RUNNER" -label "$label" -timeout "$TIMEOUT" -stderr "$run/stderr.log" -watch "$run/out" "$@" \
+ROW=
+agent() {
+  local name=$1 label=$2
+  shift 2
+  local run="$DIR/run/${RUN_DIR:-$name}"
+  mkdir -p "$run"
+  if ! ROW=$("$RUNNER" -label "$label" -timeout "$TIMEOUT" -stderr "$run/stderr-$name.log" "${METRICS[@]}" "$@" \
       -- "$AUDITSHIP" run -c "$DIR/conf/$name.hcl" --data-dir "$run/data"); then
     FAILED=1
   fi
-  echo "$row"
-  local out
-  out=$(awk '{print $(NF-1)}' <<<"$row")
-  if [[ "$out" != "$expected" ]]; then
-    echo "  !! $name: $out events out, want $expected; last log lines ($run/stderr.log):"
-    tail -n 5 "$run/stderr.log" | cut -c1-300 | sed 's/^/     /'
-    FAILED=1
-  fi
+  echo "$ROW"
 }
+
+# check NAME WHAT GOT WANT: flags a mismatch, with the run's last log lines.
+check() {
+  [[ "$3" == "$4" ]] && return
+  local log="$DIR/run/${RUN_DIR:-$1}/stderr-$1.log"
+  echo "  !! $1: $2 $3, want $4; last log lines ($log):"
+  tail -n 5 "$log" | cut -c1-300 | sed 's/^/     /'
+  FAILED=1
+}
+
+# col K: field K from the right of ROW (0 exit, 1 out, 2 ratio, 3 obj/s,
+# 4 fsync/s, 5 RSS, 6 CPU-s/M, 7 MB/s, 8 events/s); labels hold spaces.
+col() { awk -v k="$1" '{print $(NF-k)}' <<<"$ROW"; }
+
+# workload NAME LABEL EXPECTED RUNNER_ARGS...: a fresh data_dir and output
+# per run; checks the output holds the expected number of events.
+workload() {
+  local name=$1 label=$2 expected=$3
+  shift 3
+  rm -rf "$DIR/run/$name" && mkdir -p "$DIR/run/$name/out"
+  agent "$name" "$label" -watch "$DIR/run/$name/out" "$@"
+  check "$name" "events out" "$(col 1)" "$expected"
+}
+
+# dd_rate: synchronous 4 KiB writes per second in the bench dir: how many
+# fsyncs the disk can do, the ceiling of fsync = "always".
+dd_rate() {
+  local secs
+  secs=$(LC_ALL=C dd if=/dev/zero of="$DIR/dd.test" bs=4k count=2000 oflag=dsync 2>&1 |
+    sed -n 's/.*copied, \([0-9.e+-]*\) s,.*/\1/p')
+  rm -f "$DIR/dd.test"
+  awk -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f", 2000 / s; else printf "?" }'
+}
+
+source scripts/bench/backlog.sh
+source scripts/bench/stores.sh
 
 JSON_BYTES=$(stat_of json bytes)
 PLAIN_BYTES=$(stat_of plain bytes)
@@ -112,19 +155,30 @@ PASSED=$(stat_of json passed)
 
 echo
 echo "auditship $(git describe --tags --always --dirty 2>/dev/null || echo dev), $($GO env GOVERSION)," \
-  "$(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+  "$(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load average $(cut -d" " -f1-3 /proc/loadavg)"
 echo "bench dir $DIR on $FSTYPE; $N entries: json $((JSON_BYTES / N)) B/entry," \
   "plain $((PLAIN_BYTES / N)) B/entry; categories + filter pass $PASSED"
+echo "disk: $(dd_rate) synchronous 4 KiB writes/s (dd bs=4k count=2000 oflag=dsync in the bench dir)"
 echo
 "$RUNNER" -header
 "$RUNNER" -label "ceiling: cat > /dev/null" -events "$N" -bytes "$JSON_BYTES" -stdin "$JSON_LOG" -- cat
 "$RUNNER" -label "ceiling: split lines" -events "$N" -bytes "$JSON_BYTES" -stdin "$JSON_LOG" -- "$DIR/bin/lines"
-workload json  "stdin json -> file" "$PASSED" -events "$N" -bytes "$JSON_BYTES" -stdin "$JSON_LOG"
+"$RUNNER" -target "target (fsync batch/never),250000,4,64"
+workload json  "stdin json -> file, fsync=batch" "$PASSED" -events "$N" -bytes "$JSON_BYTES" -stdin "$JSON_LOG"
+BATCH_RATE=$(col 8)
+workload never "stdin json -> file, fsync=never" "$PASSED" -events "$N" -bytes "$JSON_BYTES" -stdin "$JSON_LOG"
+NEVER_RATE=$(col 8)
 workload plain "stdin plain -> file" "$PASSED" -events "$N" -bytes "$PLAIN_BYTES" -stdin "$PLAIN_LOG"
 workload tail  "tail json -> file" "$N" -events "$N" -bytes "$JSON_BYTES" -until "$N"
+backlog
+stores
 echo
+awk -v b="$BATCH_RATE" -v n="$NEVER_RATE" 'BEGIN { if (n > 0)
+  printf "fsync=batch runs at %.0f%% of the events/s of fsync=never (target >= 80%%)\n", 100 * b / n }'
 echo "events/s and MB/s count input entries and bytes over the wall time from start to exit;"
-echo "CPU-s/M = (user+sys of the process) per million input entries; RSS = peak (ru_maxrss)."
+echo "CPU-s/M = (user+sys of the process) per million input entries; RSS = peak (ru_maxrss);"
+echo "fsync/s = buffer fsyncs (auditship_buffer_fsyncs_total) per second, up to the last scrape."
 echo "tail: the file input never ends, so the runner sends SIGTERM once the output holds all $N"
 echo "entries (exit column: sigterm@SECONDS); the time includes the graceful shutdown that follows."
+echo "backlog and object stores: see scripts/bench/README.md for how each row is measured."
 exit $FAILED

@@ -6,12 +6,16 @@
 // With -watch DIR it also counts the lines of the finished *.ndjson files
 // under DIR (what a file output delivered); with -until N it sends SIGTERM
 // once that count reaches N, for commands that never end on their own,
-// such as tailing a file.
+// such as tailing a file. With -metrics URL it scrapes the agent's
+// /metrics: -fsyncs NAME gives the fsync/s column, and -until-metric NAME
+// makes -until watch that series instead of the files. -stat CMD runs after
+// exit and reports what an object store holds (objects, bytes, events).
 package main
 
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"time"
 )
@@ -28,6 +32,14 @@ type options struct {
 	poll    time.Duration
 	timeout time.Duration
 	argv    []string
+
+	metrics     string // URL of the agent's /metrics
+	scrape      time.Duration
+	fsyncs      string // counter shown as fsync/s
+	untilMetric string // series -until watches instead of -watch
+	stat        string // shell command run after exit, see storeStat
+	eventsOut   bool   // the events column is what was delivered
+	eventsFrom  string // or the last scraped value of this series
 }
 
 func main() {
@@ -42,10 +54,22 @@ func main() {
 	flag.Int64Var(&o.until, "until", 0, "with -watch: SIGTERM the command once this many lines are out")
 	flag.DurationVar(&o.poll, "poll", 20*time.Millisecond, "how often -watch looks")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "SIGKILL the command after this long")
+	flag.StringVar(&o.metrics, "metrics", "", "Prometheus /metrics URL of the command, scraped while it runs")
+	flag.DurationVar(&o.scrape, "scrape", 200*time.Millisecond, "how often -metrics is scraped")
+	flag.StringVar(&o.fsyncs, "fsyncs", "", "with -metrics: counter of fsyncs for the fsync/s column")
+	flag.StringVar(&o.untilMetric, "until-metric", "", "with -metrics: SIGTERM once this series reaches -until")
+	flag.StringVar(&o.stat, "stat", "", "shell command printing `objects stored_bytes raw_bytes events` after exit")
+	flag.BoolVar(&o.eventsOut, "events-out", false, "count the events delivered (out) as the input events")
+	flag.StringVar(&o.eventsFrom, "events-metric", "", "with -metrics: take the events column from this series")
 	header := flag.Bool("header", false, "print the table header and targets, then exit")
+	target := flag.String("target", "", "print a target row `label,events/s,CPU-s/M,RSS MB`, then exit")
+	freePort := flag.Bool("free-port", false, "print a free 127.0.0.1 TCP port, then exit")
 	flag.Parse()
-	if *header {
-		printHeader(os.Stdout)
+	if done, err := oneShot(*header, *target, *freePort); done {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "runner:", err)
+			os.Exit(2)
+		}
 		return
 	}
 	o.argv = flag.Args()
@@ -62,4 +86,24 @@ func main() {
 	if r.failed() {
 		os.Exit(1)
 	}
+}
+
+// oneShot runs the modes that print one thing instead of a measurement.
+func oneShot(header bool, target string, freePort bool) (bool, error) {
+	switch {
+	case header:
+		printHeader(os.Stdout)
+	case target != "":
+		return true, printTarget(os.Stdout, target)
+	case freePort:
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return true, err
+		}
+		defer l.Close()
+		fmt.Println(l.Addr().(*net.TCPAddr).Port)
+	default:
+		return false, nil
+	}
+	return true, nil
 }

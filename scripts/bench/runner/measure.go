@@ -18,6 +18,9 @@ type result struct {
 	out      int64         // lines counted under -watch, -1 when not watching
 	exitCode int
 	killed   string // why the runner stopped it, if it did
+
+	fsyncRate float64    // per second up to the last scrape; -1 when not scraped
+	store     *storeStat // from -stat, nil without it
 }
 
 // measure starts the command, optionally stops it once the output holds
@@ -28,31 +31,44 @@ func measure(o options) (result, error) {
 		return result{}, err
 	}
 	defer closeFiles()
-	r := result{opts: o, out: -1}
-	start := time.Now()
+	r := result{opts: o, out: -1, fsyncRate: -1}
+	sv := newSupervisor(cmd, o)
 	if err := cmd.Start(); err != nil {
 		return r, fmt.Errorf("start %s: %w", o.argv[0], err)
 	}
-	done := make(chan struct{})
-	stopped := make(chan string, 1)
-	go supervise(cmd.Process, o, start, done, stopped)
+	go sv.run()
 	err = cmd.Wait()
-	r.wall = time.Since(start)
-	close(done)
+	r.wall = time.Since(sv.start)
+	sv.finish()
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		return r, fmt.Errorf("wait: %w", err)
 	}
 	r.fill(cmd.ProcessState)
-	select {
-	case r.killed = <-stopped:
-	default:
+	r.killed = sv.killed
+	r.fsyncRate = sv.fsyncRate()
+	if n := sv.events(); n >= 0 {
+		r.opts.events = n
 	}
-	if o.watch == "" {
-		return r, nil
+	return r, r.outcome()
+}
+
+// outcome fills what the run delivered: the store's contents, or the
+// lines of the watched files.
+func (r *result) outcome() error {
+	var err error
+	switch {
+	case r.opts.stat != "":
+		var s storeStat
+		s, err = runStat(r.opts.stat)
+		r.store, r.out = &s, s.events
+	case r.opts.watch != "":
+		r.out, err = newCounter(r.opts.watch).count()
 	}
-	r.out, err = newCounter(o.watch).count()
-	return r, err
+	if r.opts.eventsOut && r.out >= 0 {
+		r.opts.events = r.out
+	}
+	return err
 }
 
 func (r *result) fill(ps *os.ProcessState) {
@@ -63,33 +79,6 @@ func (r *result) fill(ps *os.ProcessState) {
 	r.cpu = ps.UserTime() + ps.SystemTime()
 	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
 		r.maxRSS = ru.Maxrss * 1024 // Linux reports KiB
-	}
-}
-
-// supervise sends SIGTERM when the watched output is complete and SIGKILL
-// at the timeout, and reports which it did and when, so the table shows
-// how much of the wall time the shutdown took.
-func supervise(p *os.Process, o options, start time.Time, done <-chan struct{}, stopped chan<- string) {
-	deadline := time.NewTimer(o.timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(o.poll)
-	defer tick.Stop()
-	c := newCounter(o.watch)
-	for {
-		select {
-		case <-done:
-			return
-		case <-deadline.C:
-			_ = p.Kill()
-			stopped <- "timeout"
-			return
-		case <-tick.C:
-			if o.until > 0 && c.reached(o.until) {
-				_ = p.Signal(syscall.SIGTERM)
-				stopped <- fmt.Sprintf("sigterm@%.2fs", time.Since(start).Seconds())
-				o.until = 0 // keep waiting for exit, or the timeout
-			}
-		}
 	}
 }
 

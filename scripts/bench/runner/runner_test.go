@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func opts(argv ...string) options {
@@ -73,14 +75,51 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestPrint(t *testing.T) {
-	r := result{opts: options{label: "json", events: 2000000, bytes: 1e9}, wall: 4 * time.Second,
-		cpu: 6 * time.Second, maxRSS: 48 << 20, out: 900000}
-	var b bytes.Buffer
-	printHeader(&b)
-	r.print(&b)
-	got := strings.Fields(strings.Split(b.String(), "\n")[2])
-	want := []string{"json", "2000000", "4.00", "500000", "250.0", "3.00", "48.0", "900000", "0"}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("row %q, want %q", got, want)
+	base := result{opts: options{label: "json", events: 2000000, bytes: 1e9}, wall: 4 * time.Second,
+		cpu: 6 * time.Second, maxRSS: 48 << 20, out: 900000, fsyncRate: -1}
+	withStore := base
+	withStore.fsyncRate, withStore.store = 12.345, &storeStat{objects: 10, stored: 250, raw: 1000, events: 900000}
+	tests := []struct {
+		name string
+		r    result
+		want string
+	}{
+		{"plain", base, "json 2000000 4.00 500000 250.0 3.00 48.0 - - - 900000 0"},
+		{"fsyncs and store", withStore, "json 2000000 4.00 500000 250.0 3.00 48.0 12.3 2.5 0.250 900000 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			printHeader(&b)
+			tt.r.print(&b)
+			got := strings.Join(strings.Fields(strings.Split(b.String(), "\n")[2]), " ")
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("row (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestTarget(t *testing.T) {
+	tests := []struct {
+		spec, want string
+	}{
+		{"target (buffer),250000,4,64", "target (buffer) >=250000 <=4 <64"},
+		{"target (backlog),,,64", "target (backlog) <64"},
+		{"target (s3),150000,,", "target (s3) >=150000"},
+	}
+	for _, tt := range tests {
+		var b bytes.Buffer
+		if err := printTarget(&b, tt.spec); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(strings.Fields(b.String()), " "); got != tt.want {
+			t.Errorf("%q printed %q, want %q", tt.spec, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"x,1,2", "x,a,2,3"} {
+		if err := printTarget(&bytes.Buffer{}, bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
