@@ -188,3 +188,24 @@ func TestSenderDeadLettersRejectedBatchesAndGoesOn(t *testing.T) {
 		t.Fatal("the rejected batch is still pending")
 	}
 }
+
+// TestSenderStopsAtTheDeadline: once the shutdown deadline passed, the
+// sender leaves the backlog in the buffer instead of spooling all of it.
+func TestSenderStopsAtTheDeadline(t *testing.T) {
+	dir := t.TempDir()
+	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer buf.Close()
+	down := &memStore{objs: map[string][]byte{}, fail: 1 << 30}
+	s := newStoreSender(t, buf, down, dir+"/out")
+	last := appendEvents(t, buf, 40) // ten batches of four
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	s.stop(last)
+	s.run(ctx)
+	if n := len(s.jr.pending()); n != 1 {
+		t.Fatalf("%d batches journaled after the deadline, want 1 (the one being retried)", n)
+	}
+}
