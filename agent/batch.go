@@ -54,6 +54,7 @@ func scanEnvelope(e *event.Event) { format.ScanEnvelope(e) }
 // then write; the cursor may then pass b's events.
 func (s *sender) flush(ctx context.Context, b *openBatch) {
 	delete(s.open, b.partition)
+	s.refloor()
 	if b.count == 0 {
 		return
 	}
@@ -188,6 +189,7 @@ func (s *sender) spoolFailed(ctx context.Context, b *openBatch, err error) {
 		}
 	}
 	clear(s.open)
+	s.refloor()
 	s.read = s.cur.next
 	s.rewind = true
 	sleep(ctx, time.Second)

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -37,7 +38,7 @@ type sender struct {
 	cur                    *cursor
 	jr                     *journal
 
-	position atomic.Uint64 // cur.next, for the pipeline's GC
+	position atomic.Uint64 // the stored cursor, for the pipeline's GC
 	target   atomic.Uint64 // stop once every record up to it is handled
 	stopping atomic.Bool
 
@@ -49,6 +50,9 @@ type sender struct {
 	lastSave time.Time
 	rewind   bool     // re-read from the cursor (after a spool failure)
 	strs     strCache // repeated header strings, when events are looked into
+	// openFloor is the first sequence number an open batch holds
+	// (MaxUint64 when none is open): the cursor may not pass it.
+	openFloor uint64
 }
 
 // stop asks the sender to flush everything up to target, whatever the
@@ -61,6 +65,7 @@ func (s *sender) stop(target uint64) {
 // run delivers until stopped (or ctx ends: what is left stays buffered).
 func (s *sender) run(ctx context.Context) {
 	s.open = map[string]*openBatch{}
+	s.openFloor = math.MaxUint64
 	defer s.finish()
 	if !s.resendPending(ctx) {
 		return
@@ -229,32 +234,49 @@ func (s *sender) wants(e *event.Event) bool {
 	return ok && err == nil
 }
 
-// advance moves the cursor over everything read when no batch is open
-// below it.
+// advance moves the cursor, in memory, over everything read that no open
+// batch still holds.
 func (s *sender) advance() {
-	next := s.read
-	for _, b := range s.open {
-		next = min(next, b.first)
-	}
-	if next > s.cur.next {
+	if next := min(s.read, s.openFloor); next > s.cur.next {
 		s.cur.next = next
-		s.position.Store(next)
-		select {
-		case s.kick <- struct{}{}:
-		default:
-		}
 	}
 }
 
-// saveCursor persists the position: at most every 100 ms for stdout, else
-// on every tick (force: now).
+// refloor recomputes the first sequence number any open batch holds.
+func (s *sender) refloor() {
+	s.openFloor = math.MaxUint64
+	for _, b := range s.open {
+		s.openFloor = min(s.openFloor, b.first)
+	}
+}
+
+// saveEvery is how often a moved cursor is stored: SPEC §5 wants stdout's
+// within 100 ms; a journaled output loses nothing by a stale cursor (what
+// it journaled is skipped on re-read), so once a second spares the disk.
+func (s *sender) saveEvery() time.Duration {
+	if s.journaled == nil {
+		return 100 * time.Millisecond
+	}
+	return time.Second
+}
+
+// saveCursor persists the position (force: now) and only then lets the
+// GC trim below it: a cursor on disk never points into deleted segments.
 func (s *sender) saveCursor(force bool) {
-	if !force && time.Since(s.lastSave) < 100*time.Millisecond {
+	if !force && time.Since(s.lastSave) < s.saveEvery() {
 		return
 	}
 	s.lastSave = time.Now()
 	if err := s.cur.save(); err != nil {
 		s.log.Error("storing the cursor failed", zap.Error(err))
+		return
+	}
+	if s.cur.saved > s.position.Load() {
+		s.position.Store(s.cur.saved)
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -276,6 +298,7 @@ func (s *sender) openPartition(ctx context.Context, key string, e *event.Event) 
 		b.spool = sp
 	}
 	s.open[key] = b
+	s.openFloor = min(s.openFloor, b.first)
 	return b, nil
 }
 

@@ -36,5 +36,6 @@ func (factory) Create(s inputs.Settings, cfg any) (inputs.Input, error) {
 	if _, ok := cfg.(*Config); !ok {
 		return nil, fmt.Errorf("stdin input: config is %T", cfg)
 	}
+	growPipe(os.Stdin)
 	return newInput(os.Stdin, s)
 }

@@ -3,7 +3,6 @@
 package stdin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -60,22 +59,23 @@ func newInput(r io.Reader, s inputs.Settings) (*input, error) {
 	return in, nil
 }
 
-// pump reads r until an error, handing each chunk to Read. A short read is
-// copied out so that the large buffer serves the next one.
+// minRead is the least room a read gets; below it a new buffer starts.
+const minRead = 64 << 10
+
+// pump reads r until an error, handing each chunk to Read. Reads fill one
+// large buffer one after the other (a pipe returns at most its size per
+// read): each chunk is the part just read, never written again, so the
+// events that alias it stay valid and no byte is copied.
 func (in *input) pump() {
 	defer in.wg.Done()
 	var buf []byte
 	for {
-		if buf == nil {
+		if len(buf) < minRead {
 			buf = make([]byte, chunkSize)
 		}
 		n, err := in.r.Read(buf)
-		data := buf[:n]
-		if n < chunkSize/4 {
-			data = bytes.Clone(data)
-		} else {
-			buf = nil
-		}
+		data := buf[:n:n]
+		buf = buf[n:]
 		select {
 		case in.chunks <- chunk{data: data, err: err}:
 		case <-in.done:
