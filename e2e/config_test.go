@@ -12,6 +12,8 @@ import (
 type config struct {
 	dataDir  string // written as data_dir; empty: left out
 	shutdown string // shutdown_timeout; empty: "10s"
+	metrics  string // metrics_addr; empty: left out
+	buffer   string // attributes of the pipeline's buffer block; empty: none
 	input    string
 	outputs  []string
 }
@@ -27,7 +29,13 @@ func (c config) write(t *testing.T) string {
 	if shutdown == "" {
 		shutdown = "10s"
 	}
+	if c.metrics != "" {
+		fmt.Fprintf(&b, "metrics_addr = %q\n", c.metrics)
+	}
 	fmt.Fprintf(&b, "shutdown_timeout = %q\n\npipeline \"e2e\" {\n%s", shutdown, c.input)
+	if c.buffer != "" {
+		fmt.Fprintf(&b, "  buffer {\n    %s\n  }\n", c.buffer)
+	}
 	for _, o := range c.outputs {
 		b.WriteString(o)
 	}
@@ -77,6 +85,33 @@ func fileOutput(name, dir string) string {
     }
   }
 `, name, dir)
+}
+
+// outOpts tune a file output for the durability tests.
+type outOpts struct {
+	interval string // batch interval; empty: "200ms"
+	extra    string // more attributes, e.g. name and compression
+}
+
+// fileOutputWith is fileOutput with a fast first retry (50ms, capped at
+// 1s) and the given batch interval and attributes.
+func fileOutputWith(name, dir string, o outOpts) string {
+	interval := o.interval
+	if interval == "" {
+		interval = "200ms"
+	}
+	return fmt.Sprintf(`  output "file" %q {
+    path = %q
+    %s
+    batch {
+      interval = %q
+    }
+    retry {
+      initial_interval = "50ms"
+      max_interval     = "1s"
+    }
+  }
+`, name, dir, o.extra, interval)
 }
 
 func stdoutOutput() string {

@@ -27,6 +27,8 @@ type fileWriter struct {
 	sources map[uint64]*source // by inode
 	err     error
 
+	rotations int // rename rotations done
+
 	stopc chan struct{}
 	done  chan struct{}
 }
@@ -132,4 +134,19 @@ func (w *fileWriter) writeN(n int) {
 	if w.err != nil {
 		w.t.Fatalf("writer: %v", w.err)
 	}
+}
+
+// rotate renames the log to path.N and creates a new one, as logrotate's
+// create mode does; a write in between waits for the new file.
+func (w *fileWriter) rotate() {
+	w.t.Helper()
+	w.rotations++
+	if err := os.Rename(w.path, fmt.Sprintf("%s.%d", w.path, w.rotations)); err != nil {
+		w.t.Fatal(err)
+	}
+	f, err := os.OpenFile(w.path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	f.Close()
 }
