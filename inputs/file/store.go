@@ -44,6 +44,8 @@ type store struct {
 	recs []*rec
 	tm   *time.Timer
 	wmu  sync.Mutex // serialises file writes
+
+	failing bool // the last save failed (guarded by mu)
 }
 
 // with runs fn under the lock and schedules a save.
@@ -102,9 +104,20 @@ func (s *store) saveLater() {
 	s.mu.Lock()
 	s.tm = nil
 	s.mu.Unlock()
-	if err := s.save(); err != nil {
-		s.log.Warn("checkpoint write failed; retrying", zap.Error(err))
+	err := s.save()
+	if err != nil {
 		s.schedule()
+	}
+	s.mu.Lock()
+	failing, changed := err != nil, (err != nil) != s.failing // log once per change
+	s.failing = failing
+	s.mu.Unlock()
+	if changed {
+		if failing {
+			s.log.Warn("checkpoint write failed; retrying", zap.Error(err))
+		} else {
+			s.log.Info("checkpoint writes work again")
+		}
 	}
 }
 
