@@ -31,3 +31,21 @@ type Factory interface {
 	NewConfig() any
 	Create(s Settings, cfg any) (Processor, error)
 }
+
+// Counter makes a counter and registers it on reg when reg is not nil
+// (tests pass nil). The Settings' registerer already carries the pipeline
+// and processor labels.
+func Counter(reg prometheus.Registerer, name, help string) (prometheus.Counter, error) {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+	if reg != nil {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// DroppedCounter is the counter of events a processor dropped.
+func DroppedCounter(reg prometheus.Registerer) (prometheus.Counter, error) {
+	return Counter(reg, "auditship_processor_dropped_events_total", "Events dropped by the processor.")
+}

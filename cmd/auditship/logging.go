@@ -17,8 +17,8 @@ func newLogger(level string) (*zap.Logger, error) {
 	cfg := zap.NewProductionConfig()
 	if isTerminal(os.Stderr) {
 		cfg = zap.NewDevelopmentConfig()
-		cfg.DisableStacktrace = true
 	}
+	cfg.DisableStacktrace = true // errors here are states to report, not bugs to trace
 	cfg.Level = zap.NewAtomicLevelAt(lvl)
 	cfg.OutputPaths = []string{"stderr"}
 	cfg.ErrorOutputPaths = []string{"stderr"}

@@ -31,14 +31,9 @@ func (factory) Create(s processors.Settings, cfg any) (processors.Processor, err
 	if !ok {
 		return nil, fmt.Errorf("categories processor: config is %T, not *categories.Config", cfg)
 	}
-	dropped := prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "auditship_processor_dropped_events_total",
-		Help: "Events dropped by the processor.",
-	})
-	if s.Registerer != nil {
-		if err := s.Registerer.Register(dropped); err != nil {
-			return nil, err
-		}
+	dropped, err := processors.DroppedCounter(s.Registerer)
+	if err != nil {
+		return nil, err
 	}
 	return newProcessor(c, dropped), nil
 }

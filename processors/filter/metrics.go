@@ -1,6 +1,10 @@
 package filter
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/auditship/auditship/processors"
+)
 
 type metrics struct {
 	dropped    prometheus.Counter
@@ -9,23 +13,14 @@ type metrics struct {
 
 // newMetrics registers the processor's counters when reg is not nil.
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
-	m := &metrics{
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "auditship_processor_dropped_events_total",
-			Help: "Events dropped by the processor.",
-		}),
-		exprErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "auditship_processor_expr_errors_total",
-			Help: "Events whose expression failed at run time (kept, flagged _expr_error).",
-		}),
+	dropped, err := processors.DroppedCounter(reg)
+	if err != nil {
+		return nil, err
 	}
-	if reg == nil {
-		return m, nil
+	exprErrors, err := processors.Counter(reg, "auditship_processor_expr_errors_total",
+		"Events whose expression failed at run time (kept, flagged _expr_error).")
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range []prometheus.Collector{m.dropped, m.exprErrors} {
-		if err := reg.Register(c); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
+	return &metrics{dropped: dropped, exprErrors: exprErrors}, nil
 }

@@ -32,14 +32,10 @@ func (factory) Create(s processors.Settings, cfg any) (processors.Processor, err
 	if !ok {
 		return nil, fmt.Errorf("set processor: config is %T, not *set.Config", cfg)
 	}
-	modified := prometheus.NewCounter(prometheus.CounterOpts{
-		Name: "auditship_processor_modified_events_total",
-		Help: "Events the processor changed.",
-	})
-	if s.Registerer != nil {
-		if err := s.Registerer.Register(modified); err != nil {
-			return nil, err
-		}
+	modified, err := processors.Counter(s.Registerer,
+		"auditship_processor_modified_events_total", "Events the processor changed.")
+	if err != nil {
+		return nil, err
 	}
 	return newProcessor(c, modified), nil
 }
