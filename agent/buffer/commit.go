@@ -3,6 +3,7 @@ package buffer
 import (
 	"fmt"
 	"os"
+	"time"
 )
 
 // commitLoop is the group committer. With "batch" it fsyncs whatever was
@@ -11,14 +12,46 @@ import (
 // append order, outside the writer's path.
 func (l *Log) commitLoop() {
 	defer close(l.done)
+	var last time.Time
 	for {
 		select {
 		case <-l.kick:
+			if !l.pace(last) {
+				l.commitRound(true)
+				return
+			}
+			last = time.Now()
 			l.commitRound(false)
 		case <-l.stop:
 			l.commitRound(true)
 			return
 		}
+	}
+}
+
+// commitGap is the least time between two group fsyncs with "batch": a
+// fast writer then shares each fsync among more appends (fewer fsyncs, less
+// CPU, more throughput), and an append still becomes durable well within
+// the 100 ms SPEC §2 allows.
+const commitGap = 20 * time.Millisecond
+
+// pace waits until commitGap after the last round; false if the log is
+// closing meanwhile.
+func (l *Log) pace(last time.Time) bool {
+	if l.o.Fsync != FsyncBatch {
+		return true
+	}
+	wait := time.Until(last.Add(commitGap))
+	if wait <= 0 {
+		return true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-l.stop:
+		return false
 	}
 }
 

@@ -58,14 +58,21 @@ func exitCode(log *zap.Logger, err error) int {
 	}
 }
 
-// defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT says
-// otherwise: batches are bounded, so the heap stays small, and a soft limit
-// makes the collector return memory early instead of letting RSS double.
-const defaultMemoryLimit = 40 << 20
+// The collector's defaults unless GOMEMLIMIT / GOGC say otherwise. The
+// live heap is small and bounded (batches live in spool files), so the
+// heap may grow to a few times it between collections — less GC work per
+// event — while the soft limit caps it, keeping RSS under 64 MB.
+const (
+	defaultMemoryLimit = 44 << 20
+	defaultGCPercent   = 300
+)
 
 func setMemoryLimit() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
 	}
 }
 
