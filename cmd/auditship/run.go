@@ -63,7 +63,7 @@ func exitCode(log *zap.Logger, err error) int {
 // heap may grow to a few times it between collections — less GC work per
 // event — while the soft limit caps it, keeping RSS under 64 MB.
 const (
-	defaultMemoryLimit = 44 << 20
+	defaultMemoryLimit = 40 << 20
 	defaultGCPercent   = 300
 )
 
