@@ -1,5 +1,13 @@
 // Package file is the `file` input: it tails files matching globs across
 // rotation and restarts, checkpointing only what the pipeline acked.
+//
+// The reader is written here on fsnotify (plus polling) rather than on
+// nxadm/tail: tail hands out lines, not the byte offset where each starts
+// and ends, tracks a file by name and inode rather than by a fingerprint of
+// its first bytes, and moves its own position as it reads — but a
+// checkpoint here may follow only the acks, and an _id needs each record's
+// exact offset. It also reads line by line, where large chunks split without
+// copying are what keep the hot path cheap.
 package file
 
 import (
