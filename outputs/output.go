@@ -39,13 +39,6 @@ type Journaled interface {
 	Key(b *event.Batch) string
 }
 
-// LineWriter is implemented by outputs that store the JSON envelopes of
-// their events as they are: the sender renders each event once as it joins a
-// batch and hands Write a batch with Lines set and Events nil.
-type LineWriter interface {
-	WritesLines()
-}
-
 // KeySpacer is implemented by output configs that write named objects, so
 // that validate can reject two outputs whose keys can collide. Dest names the
 // location (directory, bucket/prefix, account/container template); Template

@@ -86,12 +86,7 @@ type Batch struct {
 	LastSeq   uint64
 	Time      time.Time // event time of the first event: batch-level template specials
 	Count     int       // number of events
-	Events    []*Event  // the events; nil when Lines holds them
-	// Lines holds the events already rendered (SPEC §4 envelopes, each
-	// followed by \n), in blocks of whole lines, for outputs that take them
-	// so (outputs.LineWriter): a batch then costs its rendered size in
-	// memory, not its events'.
-	Lines [][]byte
+	Events    []*Event  // the events; nil for a journaled batch (Body holds them)
 
 	// For journaled outputs (outputs.Journaled): the batch as stored,
 	// encoded and spooled under data_dir before the first Write, so that a

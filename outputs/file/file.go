@@ -92,21 +92,12 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	return o.put(o.Key(b), func(w io.Writer) error { return o.encode(w, b) })
 }
 
-// WritesLines tells a sender without a journal to hand over rendered
-// envelopes (b.Lines).
-func (o *Output) WritesLines() {}
-
 func (o *Output) encode(w io.Writer, b *event.Batch) error {
 	enc, err := o.encoder(w)
 	if err != nil {
 		return err
 	}
 	defer o.encoders.Put(enc)
-	for _, block := range b.Lines {
-		if err = enc.EncodeLines(block); err != nil {
-			break
-		}
-	}
 	for _, e := range b.Events {
 		if err = enc.Encode(e); err != nil {
 			break

@@ -1,7 +1,6 @@
 package objectstore
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -105,21 +104,6 @@ func (e *Encoder) Encode(ev *event.Event) error {
 // no trailing newline).
 func (e *Encoder) EncodeLine(line []byte) error {
 	return e.add(func(dst []byte) []byte { return append(dst, line...) })
-}
-
-// EncodeLines appends every \n-terminated envelope of lines.
-func (e *Encoder) EncodeLines(lines []byte) error {
-	for len(lines) > 0 {
-		i := bytes.IndexByte(lines, '\n')
-		if i < 0 {
-			i = len(lines)
-		}
-		if err := e.EncodeLine(lines[:i]); err != nil {
-			return err
-		}
-		lines = lines[min(i+1, len(lines)):]
-	}
-	return nil
 }
 
 func (e *Encoder) add(render func([]byte) []byte) error {

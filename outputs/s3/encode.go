@@ -9,10 +9,6 @@ import (
 	"github.com/auditship/auditship/outputs/objectstore"
 )
 
-// WritesLines tells a sender without a journal to hand over rendered
-// envelopes (b.Lines).
-func (o *Output) WritesLines() {}
-
 // scratch is what encoding one batch in memory takes; pooled, because
 // compressors are costly to build and batches are large.
 type scratch struct {
@@ -27,11 +23,6 @@ func (o *Output) encode(b *event.Batch) (*event.Batch, *scratch, error) {
 	s, err := o.scratch()
 	if err != nil {
 		return nil, nil, err
-	}
-	for _, block := range b.Lines {
-		if err = s.enc.EncodeLines(block); err != nil {
-			break
-		}
 	}
 	for _, e := range b.Events {
 		if err = s.enc.Encode(e); err != nil {

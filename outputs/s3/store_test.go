@@ -132,15 +132,9 @@ func TestWriteEvents(t *testing.T) {
 	c := srv.config(srv.bucket(t))
 	c.Compression = "zstd"
 	o := newTestOutput(t, c)
-	for i, lines := range []bool{false, true, false} {
+	for i := range 2 {
 		evs := events(10*i+1, 3, "flow")
 		b := batchOf(o, evs)
-		if lines {
-			for _, e := range evs {
-				b.Lines = append(b.Lines, append(e.AppendJSON(nil), '\n'))
-			}
-			b.Events = nil
-		}
 		for range 2 {
 			if err := o.Write(context.Background(), b); err != nil {
 				t.Fatal(err)
