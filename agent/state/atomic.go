@@ -1,5 +1,5 @@
 // Package state keeps the agent's small files under data_dir: the lock,
-// the pipeline stream ids and sequence counters, and atomic file writes.
+// the pipeline stream ids, and atomic file writes.
 package state
 
 import (

@@ -7,37 +7,6 @@ import (
 	"testing"
 )
 
-func TestSeqContinuesAcrossRestarts(t *testing.T) {
-	dir := t.TempDir()
-	s, err := OpenSeq(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first, _ := s.Next(3); first != 1 {
-		t.Fatalf("first seq = %d, want 1", first)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s, _ = OpenSeq(dir)
-	if first, _ := s.Next(1); first != 4 {
-		t.Fatalf("after a clean restart seq = %d, want 4", first)
-	}
-	// A crash (no Close) may skip numbers but never reuses one.
-	s2, _ := OpenSeq(dir)
-	if first, _ := s2.Next(1); first <= 4 {
-		t.Fatalf("after a crash seq = %d, want > 4", first)
-	}
-}
-
-func TestSeqCorruptCounterIsAnError(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "seq"), []byte("x\n"), 0o600)
-	if _, err := OpenSeq(dir); err == nil {
-		t.Fatal("want an error for a corrupt counter")
-	}
-}
-
 func TestStreamIsStable(t *testing.T) {
 	dir := t.TempDir()
 	a, created, err := Stream(dir)
