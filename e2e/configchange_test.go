@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"io/fs"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -56,5 +58,38 @@ func TestFailingOutputDoesNotHoldOthers(t *testing.T) {
 	p.stdin.Close()
 	if code := p.wait(30 * time.Second); code != 1 {
 		t.Fatalf("exit code %d, want 1: the failing output kept its events past shutdown_timeout", code)
+	}
+}
+
+// TestDataDirModes: every file auditship creates under data_dir is 0600
+// and every directory 0700 (SPEC §6).
+func TestDataDirModes(t *testing.T) {
+	t.Parallel()
+	out, dataDir := t.TempDir(), filepath.Join(t.TempDir(), "state")
+	cfg := config{input: stdinInput(), outputs: []string{fileOutput("out", out)}}.write(t)
+	p := start(t, true, "run", "-c", cfg, "--data-dir", dataDir)
+	writeStdin(t, p, newEntryGen(t), &source{}, 50)
+	p.stdin.Close()
+	if code := p.wait(30 * time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	n := 0
+	filepath.WalkDir(dataDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, _ := d.Info()
+		want := fs.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", path, fi.Mode().Perm(), want)
+		}
+		n++
+		return nil
+	})
+	if n < 8 { // lock, stream, buffer segment, cursor, journal, checkpoints and their directories
+		t.Errorf("only %d entries under data_dir", n)
 	}
 }
