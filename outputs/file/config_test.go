@@ -4,10 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditship/auditship/internal/plugintest"
+
 	"github.com/google/go-cmp/cmp"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/auditship/auditship/internal/component"
 	"github.com/auditship/auditship/outputs"
@@ -47,22 +46,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestExample(t *testing.T) {
-	f, diags := hclsyntax.ParseConfig([]byte(Example), "example.hcl", hcl.InitialPos)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "output", LabelNames: []string{"type", "name"}}}}
-	content, diags := f.Body.Content(schema)
-	if diags.HasErrors() || len(content.Blocks) != 1 || content.Blocks[0].Labels[0] != "file" {
-		t.Fatalf("example is not one output \"file\" block: %v", diags)
-	}
-	cfg := NewFactory().NewConfig()
-	if diags := gohcl.DecodeBody(content.Blocks[0].Body, nil, cfg); diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	if err := cfg.(component.Validator).Validate(); err != nil {
-		t.Fatal(err)
-	}
+	plugintest.DecodeExample(t, Example, "output", "file", NewFactory().NewConfig())
 }
 
 func TestFactory(t *testing.T) {

@@ -4,10 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/auditship/auditship/internal/plugintest"
+
 	"github.com/google/go-cmp/cmp"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
@@ -116,22 +115,8 @@ func TestMetricsRegistered(t *testing.T) {
 }
 
 func TestExample(t *testing.T) {
-	f, diags := hclsyntax.ParseConfig([]byte(Example), "example.hcl", hcl.InitialPos)
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	schema := &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "processor", LabelNames: []string{"type", "name"}}}}
-	content, diags := f.Body.Content(schema)
-	if diags.HasErrors() || len(content.Blocks) != 1 || content.Blocks[0].Labels[0] != "set" {
-		t.Fatalf("example is not one processor \"set\" block: %v", diags)
-	}
 	cfg := NewFactory().NewConfig()
-	if diags := gohcl.DecodeBody(content.Blocks[0].Body, nil, cfg); diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	if err := cfg.(component.Validator).Validate(); err != nil {
-		t.Fatal(err)
-	}
+	plugintest.DecodeExample(t, Example, "processor", "set", cfg)
 	if diff := cmp.Diff(map[string]string{"environment": "prod", "cluster": "eu-central-1"}, cfg.(*Config).Fields); diff != "" {
 		t.Errorf("decoded (-want +got):\n%s", diff)
 	}
