@@ -11,19 +11,15 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/internal/event"
-	"github.com/auditship/auditship/internal/template"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
 )
 
 // Output writes each batch to its own file under dir.
 type Output struct {
-	dir      string
-	codec    objectstore.Codec
-	tmpl     *template.Template
-	pipeline string
-	name     string
-	encoders sync.Pool // *objectstore.Encoder: compressors are costly to build
+	objectstore.Naming // partitions, keys, codec
+	dir                string
+	encoders           sync.Pool // *objectstore.Encoder: compressors are costly to build
 
 	// syncFile and syncDir are the fsyncs, replaced by tests to observe them.
 	syncFile func(*os.File) error
@@ -36,8 +32,8 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 		return nil, err
 	}
 	o := &Output{
-		dir: filepath.Clean(c.Path), codec: codec, tmpl: tmpl,
-		pipeline: s.Pipeline, name: s.Name,
+		dir:      filepath.Clean(c.Path),
+		Naming:   objectstore.Naming{Codec: codec, Template: tmpl, Pipeline: s.Pipeline, Output: s.Name},
 		syncFile: (*os.File).Sync, syncDir: syncDir,
 	}
 	// Created here only: a directory that goes missing later (an unmounted
@@ -47,26 +43,6 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 			zap.String("path", o.dir), zap.Error(err))
 	}
 	return o, nil
-}
-
-// Partition groups events by the name template's fields.
-func (o *Output) Partition(e *event.Event) string {
-	return o.tmpl.Partition(e, o.pipeline, o.name, objectstore.SanitizeName)
-}
-
-// PartitionFields lists the event fields the name template reads; with
-// none, the sender need not look into events to partition them.
-func (o *Output) PartitionFields() []string { return o.tmpl.Fields() }
-
-// Encoding is the codec the sender spools this output's batches with.
-func (o *Output) Encoding() (format, compression string) {
-	return o.codec.Format, o.codec.Compression
-}
-
-// Key is the batch's file name under path: the name template plus the
-// codec's extension.
-func (o *Output) Key(b *event.Batch) string {
-	return objectstore.Key(o.tmpl, "", b, o.codec)
 }
 
 // Write stores b in one new file: the spooled bytes of a journaled batch
@@ -114,7 +90,7 @@ func (o *Output) encoder(w io.Writer) (*objectstore.Encoder, error) {
 		enc.Reset(w)
 		return enc, nil
 	}
-	return objectstore.NewEncoder(w, o.codec, 0)
+	return objectstore.NewEncoder(w, o.Codec, 0)
 }
 
 // Close has nothing to release: every Write finishes its file.

@@ -23,7 +23,7 @@ const wantName = "orders/2024/05/13/orders_20240513T080001Z_s1-00000000000000000
 // encoded is what a batch's file must hold (codec without compression).
 func encoded(o *Output) []byte {
 	var buf bytes.Buffer
-	enc, _ := objectstore.NewEncoder(&buf, o.codec, 0)
+	enc, _ := objectstore.NewEncoder(&buf, o.Codec, 0)
 	for _, e := range events(3, "flow") {
 		enc.Encode(e)
 	}
@@ -189,7 +189,7 @@ func TestWriteCompressedJSONArray(t *testing.T) {
 	if _, err := got.ReadFrom(zr); err != nil {
 		t.Fatal(err)
 	}
-	o.codec.Compression = "none"
+	o.Codec.Compression = "none"
 	if diff := cmp.Diff(string(encoded(o)), got.String()); diff != "" {
 		t.Errorf("content (-want +got):\n%s", diff)
 	}
@@ -204,7 +204,7 @@ func TestPartitionSanitisesFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		b := batchOf(o, events(1, tt.flow))
-		if got := objectstore.Key(o.tmpl, "", b, o.codec); got != tt.want {
+		if got := objectstore.Key(o.Template, "", b, o.Codec); got != tt.want {
 			t.Errorf("flow %q: key %q, want %q", tt.flow, got, tt.want)
 		}
 		if err := o.Write(context.Background(), b); err != nil {

@@ -37,7 +37,7 @@ func events(n int, flow string) []*event.Event {
 func batchOf(o *Output, evs []*event.Event) *event.Batch {
 	first := evs[0].Seq
 	return &event.Batch{
-		Pipeline: o.pipeline, Output: o.name, Stream: "s1",
+		Pipeline: o.Pipeline, Output: o.Output, Stream: "s1",
 		ID: fmt.Sprintf("s1-%020d", first), FirstSeq: first, LastSeq: evs[len(evs)-1].Seq,
 		Time: evs[0].Time, Partition: o.Partition(evs[0]), Events: evs,
 	}

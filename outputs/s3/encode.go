@@ -46,7 +46,7 @@ func (o *Output) scratch() (*scratch, error) {
 		return s, nil
 	}
 	s := &scratch{}
-	enc, err := objectstore.NewEncoder(&s.buf, o.codec, 0)
+	enc, err := objectstore.NewEncoder(&s.buf, o.Codec, 0)
 	s.enc = enc
 	return s, err
 }
@@ -55,8 +55,8 @@ func (o *Output) scratch() (*scratch, error) {
 func (o *Output) encoded(b *event.Batch, s *scratch) *event.Batch {
 	sum := sha256.Sum256(s.buf.Bytes())
 	c := *b
-	c.Key, c.Format, c.Compression = o.Key(b), o.codec.Format, o.codec.Compression
-	c.ContentType, c.Body, c.Size = o.codec.ContentType(), bytes.NewReader(s.buf.Bytes()), int64(s.buf.Len())
+	c.Key, c.Format, c.Compression = o.Key(b), o.Codec.Format, o.Codec.Compression
+	c.ContentType, c.Body, c.Size = o.Codec.ContentType(), bytes.NewReader(s.buf.Bytes()), int64(s.buf.Len())
 	c.SHA256 = hex.EncodeToString(sum[:])
 	if c.Count == 0 {
 		c.Count = s.enc.Count()

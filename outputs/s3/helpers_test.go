@@ -156,7 +156,7 @@ func events(first, n int, flow string) []*event.Event {
 func batchOf(o *Output, evs []*event.Event) *event.Batch {
 	first := evs[0].Seq
 	return &event.Batch{
-		Pipeline: o.pipeline, Output: o.name, Stream: "s1",
+		Pipeline: o.Pipeline, Output: o.Output, Stream: "s1",
 		ID: fmt.Sprintf("s1-%020d", first), FirstSeq: first, LastSeq: evs[len(evs)-1].Seq, Count: len(evs),
 		Time: evs[0].Time, Partition: o.Partition(evs[0]), Events: evs,
 	}
@@ -167,9 +167,9 @@ func batchOf(o *Output, evs []*event.Event) *event.Batch {
 func spooled(t *testing.T, o *Output, evs []*event.Event) (*event.Batch, []byte) {
 	t.Helper()
 	b := batchOf(o, evs)
-	body := encode(t, o.codec, evs)
+	body := encode(t, o.Codec, evs)
 	sum := sha256.Sum256(body)
-	b.Key, b.Format, b.Compression, b.ContentType = o.Key(b), o.codec.Format, o.codec.Compression, o.codec.ContentType()
+	b.Key, b.Format, b.Compression, b.ContentType = o.Key(b), o.Codec.Format, o.Codec.Compression, o.Codec.ContentType()
 	b.Body, b.Size, b.SHA256, b.Events = bytes.NewReader(body), int64(len(body)), hex.EncodeToString(sum[:]), nil
 	return b, body
 }

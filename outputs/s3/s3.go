@@ -16,20 +16,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/auditship/auditship/internal/event"
-	"github.com/auditship/auditship/internal/template"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
 )
 
 // Output writes each batch to its own object under bucket/prefix.
 type Output struct {
-	client   *s3.Client
-	bucket   string
-	prefix   string // without trailing "/"; "" for the bucket's root
-	codec    objectstore.Codec
-	tmpl     *template.Template
-	pipeline string
-	name     string
+	client *s3.Client
+	bucket string
+	prefix string // without trailing "/"; "" for the bucket's root
+	objectstore.Naming
 	sse      types.ServerSideEncryption
 	kmsKeyID *string
 
@@ -46,32 +42,14 @@ func newOutput(ctx context.Context, s outputs.Settings, c *Config, extra ...func
 		return nil, err
 	}
 	o := &Output{
-		client: client, bucket: c.Bucket, prefix: c.prefix(), codec: codec, tmpl: tmpl,
-		pipeline: s.Pipeline, name: s.Name, sse: types.ServerSideEncryption(c.ServerSideEncryption),
+		client: client, bucket: c.Bucket, prefix: c.prefix(),
+		Naming: objectstore.Naming{Codec: codec, Template: tmpl, Pipeline: s.Pipeline, Output: s.Name},
+		sse:    types.ServerSideEncryption(c.ServerSideEncryption),
 	}
 	if c.KMSKeyID != "" {
 		o.kmsKeyID = aws.String(c.KMSKeyID)
 	}
 	return o, nil
-}
-
-// Partition groups events by the key template's fields.
-func (o *Output) Partition(e *event.Event) string {
-	return o.tmpl.Partition(e, o.pipeline, o.name, objectstore.SanitizeName)
-}
-
-// PartitionFields lists the event fields the key template reads.
-func (o *Output) PartitionFields() []string { return o.tmpl.Fields() }
-
-// Encoding is the codec the sender spools this output's batches with.
-func (o *Output) Encoding() (format, compression string) {
-	return o.codec.Format, o.codec.Compression
-}
-
-// Key is the batch's key relative to prefix (as BatchRef.Key): the key
-// template plus the codec's extension. Write puts it under prefix.
-func (o *Output) Key(b *event.Batch) string {
-	return objectstore.Key(o.tmpl, "", b, o.codec)
 }
 
 // objectKey is the full key of rel in the bucket.
@@ -126,12 +104,12 @@ func (o *Output) putInput(key string, b *event.Batch) (*s3.PutObjectInput, error
 	}
 	meta := objectstore.Metadata(b)
 	if b.Pipeline == "" {
-		meta["auditship_pipeline"] = o.pipeline
+		meta["auditship_pipeline"] = o.Pipeline
 	}
 	return &s3.PutObjectInput{
 		Bucket: aws.String(o.bucket), Key: aws.String(key),
 		Body: io.NewSectionReader(b.Body, 0, b.Size), ContentLength: aws.Int64(b.Size),
-		ContentType:    aws.String(contentType(b, o.codec)),
+		ContentType:    aws.String(contentType(b, o.Codec)),
 		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum)),
 		Metadata:       meta, IfNoneMatch: aws.String("*"),
 		ServerSideEncryption: o.sse, SSEKMSKeyId: o.kmsKeyID,

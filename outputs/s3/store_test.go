@@ -116,7 +116,7 @@ func TestCompressedObjectsOpenWithCLI(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s -dc: %v", comp, err)
 			}
-			plain := o.codec
+			plain := o.Codec
 			plain.Compression = "none"
 			if diff := cmp.Diff(string(encode(t, plain, evs)), string(got)); diff != "" {
 				t.Errorf("decompressed (-want +got):\n%s", diff)
@@ -141,7 +141,7 @@ func TestWriteEvents(t *testing.T) {
 			}
 		}
 		got, out := srv.get(t, c.Bucket, o.Key(b))
-		if diff := cmp.Diff(encode(t, o.codec, evs), got); diff != "" {
+		if diff := cmp.Diff(encode(t, o.Codec, evs), got); diff != "" {
 			t.Errorf("batch %d: content (-want +got):\n%s", i, diff)
 		}
 		if ct := aws.ToString(out.ContentType); ct != "application/zstd" {
