@@ -2,7 +2,6 @@ package stdin
 
 import (
 	_ "embed"
-	"fmt"
 	"os"
 
 	"github.com/auditship/auditship/inputs"
@@ -23,19 +22,10 @@ func NewConfig() *Config { return &Config{} }
 // Validate has nothing to check.
 func (c *Config) Validate() error { return nil }
 
-type factory struct{}
-
 // NewFactory returns the factory of the `stdin` input.
-func NewFactory() inputs.Factory { return factory{} }
-
-func (factory) Type() string { return "stdin" }
-
-func (factory) NewConfig() any { return NewConfig() }
-
-func (factory) Create(s inputs.Settings, cfg any) (inputs.Input, error) {
-	if _, ok := cfg.(*Config); !ok {
-		return nil, fmt.Errorf("stdin input: config is %T", cfg)
-	}
-	growPipe(os.Stdin)
-	return newInput(os.Stdin, s)
+func NewFactory() inputs.Factory {
+	return inputs.NewFactory("stdin", NewConfig, func(s inputs.Settings, _ *Config) (inputs.Input, error) {
+		growPipe(os.Stdin)
+		return newInput(os.Stdin, s)
+	})
 }

@@ -21,25 +21,13 @@ import (
 //go:embed example.hcl
 var Example string
 
-type factory struct{}
-
 // NewFactory returns the factory of the `stdout` output.
-func NewFactory() outputs.Factory { return factory{} }
-
-func (factory) Type() string { return "stdout" }
-
-func (factory) NewConfig() any { return &Config{Format: FormatJSON} }
-
-func (factory) BatchDefaults() outputs.BatchConfig {
-	return outputs.BatchConfig{MaxEvents: 10_000, MaxBytes: 1 << 20, Interval: 0} // a batch per burst of reads
-}
-
-func (factory) Create(_ outputs.Settings, cfg any) (outputs.Output, error) {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return nil, fmt.Errorf("stdout output: config is %T, not *stdout.Config", cfg)
-	}
-	return &Output{w: os.Stdout, plain: c.Format == FormatPlain}, nil
+func NewFactory() outputs.Factory {
+	return outputs.NewFactory("stdout", func() *Config { return &Config{Format: FormatJSON} },
+		outputs.BatchConfig{MaxEvents: 10_000, MaxBytes: 1 << 20, Interval: 0}, // a batch per burst of reads
+		func(_ outputs.Settings, c *Config) (outputs.Output, error) {
+			return &Output{w: os.Stdout, plain: c.Format == FormatPlain}, nil
+		})
 }
 
 // Output writes batches to w, one write per batch.

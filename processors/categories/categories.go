@@ -5,7 +5,6 @@ package categories
 import (
 	"context"
 	_ "embed"
-	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,24 +17,16 @@ import (
 //go:embed example.hcl
 var Example string
 
-type factory struct{}
-
 // NewFactory returns the factory of the `categories` processor.
-func NewFactory() processors.Factory { return factory{} }
-
-func (factory) Type() string   { return "categories" }
-func (factory) NewConfig() any { return &Config{} }
-
-func (factory) Create(s processors.Settings, cfg any) (processors.Processor, error) {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return nil, fmt.Errorf("categories processor: config is %T, not *categories.Config", cfg)
-	}
-	dropped, err := processors.DroppedCounter(s.Registerer)
-	if err != nil {
-		return nil, err
-	}
-	return newProcessor(c, dropped), nil
+func NewFactory() processors.Factory {
+	return processors.NewFactory("categories", func() *Config { return &Config{} },
+		func(s processors.Settings, c *Config) (processors.Processor, error) {
+			dropped, err := processors.DroppedCounter(s.Registerer)
+			if err != nil {
+				return nil, err
+			}
+			return newProcessor(c, dropped), nil
+		})
 }
 
 // Processor keeps the events whose category passes.

@@ -18,19 +18,12 @@ import (
 //go:embed example.hcl
 var Example string
 
-type factory struct{}
-
 // NewFactory returns the factory of the `filter` processor.
-func NewFactory() processors.Factory { return factory{} }
+func NewFactory() processors.Factory {
+	return processors.NewFactory("filter", func() *Config { return &Config{} }, create)
+}
 
-func (factory) Type() string   { return "filter" }
-func (factory) NewConfig() any { return &Config{} }
-
-func (factory) Create(s processors.Settings, cfg any) (processors.Processor, error) {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return nil, fmt.Errorf("filter processor: config is %T, not *filter.Config", cfg)
-	}
+func create(s processors.Settings, c *Config) (processors.Processor, error) {
 	prog, err := expr.Compile(c.When)
 	if err != nil {
 		return nil, fmt.Errorf("filter processor: when: %w", err)

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -19,25 +18,17 @@ import (
 //go:embed example.hcl
 var Example string
 
-type factory struct{}
-
 // NewFactory returns the factory of the `set` processor.
-func NewFactory() processors.Factory { return factory{} }
-
-func (factory) Type() string   { return "set" }
-func (factory) NewConfig() any { return &Config{} }
-
-func (factory) Create(s processors.Settings, cfg any) (processors.Processor, error) {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return nil, fmt.Errorf("set processor: config is %T, not *set.Config", cfg)
-	}
-	modified, err := processors.Counter(s.Registerer,
-		"auditship_processor_modified_events_total", "Events the processor changed.")
-	if err != nil {
-		return nil, err
-	}
-	return newProcessor(c, modified), nil
+func NewFactory() processors.Factory {
+	return processors.NewFactory("set", func() *Config { return &Config{} },
+		func(s processors.Settings, c *Config) (processors.Processor, error) {
+			modified, err := processors.Counter(s.Registerer,
+				"auditship_processor_modified_events_total", "Events the processor changed.")
+			if err != nil {
+				return nil, err
+			}
+			return newProcessor(c, modified), nil
+		})
 }
 
 // Processor adds its fields to every event's Added keys.
