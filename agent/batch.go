@@ -11,7 +11,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/buffer"
-	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/internal/event"
 )
 
@@ -47,8 +46,6 @@ func (b *openBatch) add(e *event.Event) error {
 	b.events = append(b.events, e)
 	return nil
 }
-
-func scanEnvelope(e *event.Event) { format.ScanEnvelope(e) }
 
 // flush closes b and delivers it: for a journaled output, spool, journal,
 // then write; the cursor may then pass b's events.

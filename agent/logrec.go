@@ -71,11 +71,6 @@ func (r *recReader) bytes() []byte {
 	return v
 }
 
-// decodeEventRecord fills e from a record; e.Envelope and e.Raw alias data.
-func decodeEventRecord(seq uint64, data []byte, e *event.Event) error {
-	return decodeRecord(seq, data, e, nil)
-}
-
 // strCache turns repeated header values (category, input, path) into
 // strings without allocating each time.
 type strCache map[string]string
@@ -95,8 +90,8 @@ func (c strCache) get(b []byte) string {
 	return s
 }
 
-// decodeRecord decodes every header field; category, input, key and path
-// come from cache when it is set.
+// decodeRecord fills e from a record (e.Envelope and e.Raw alias data);
+// category, input, key and path come from cache when it is set.
 func decodeRecord(seq uint64, data []byte, e *event.Event, cache strCache) error {
 	if len(data) < 2 || data[0] != recVersion {
 		return errBadRecord

@@ -23,7 +23,7 @@ func TestEventRecordRoundTrip(t *testing.T) {
 		e := testEvent("x", 7)
 		rec := appendEventRecord(nil, e, keepRaw)
 		var got event.Event
-		if err := decodeEventRecord(7, rec, &got); err != nil {
+		if err := decodeRecord(7, rec, &got, nil); err != nil {
 			t.Fatal(err)
 		}
 		if string(got.Envelope) != string(e.AppendJSON(nil)) {
@@ -41,7 +41,7 @@ func TestEventRecordRoundTrip(t *testing.T) {
 			t.Errorf("keepRaw %v: raw %q", keepRaw, got.Raw)
 		}
 	}
-	if err := decodeEventRecord(1, []byte{9, 0}, &event.Event{}); err == nil {
+	if err := decodeRecord(1, []byte{9, 0}, &event.Event{}, nil); err == nil {
 		t.Error("a record of another version decoded")
 	}
 }

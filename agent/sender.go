@@ -11,6 +11,7 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
+	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
@@ -222,7 +223,7 @@ func (s *sender) decode(rec buffer.Record) *event.Event {
 // wants evaluates the output's `when`; a run-time error counts as no match.
 func (s *sender) wants(e *event.Event) bool {
 	if s.needFields {
-		scanEnvelope(e)
+		format.ScanEnvelope(e)
 	}
 	if s.cfg.When == nil {
 		return true
