@@ -114,9 +114,16 @@ func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
 	path := filepath.Join(s.spoolDir, e.Spool)
 	f, err := os.Open(path)
 	if err != nil {
-		s.log.Error("a journaled batch's spool file is missing; it cannot be re-sent",
-			zap.String("batch", e.ID), zap.Error(err))
-		return false
+		// Removed from outside: its events are gone for this output. Say so
+		// loudly and go on, rather than hold every batch behind it forever.
+		s.log.Error("a journaled batch's spool file is gone; its events cannot be sent",
+			zap.String("batch", e.ID), zap.String("key", e.Key), zap.Uint64("first_seq", e.First),
+			zap.Uint64("last_seq", e.Last), zap.Int("events", e.Count), zap.Error(err))
+		s.m.spoolLost.Add(float64(e.Count))
+		if err := s.jr.markDone(e.ID); err != nil {
+			s.log.Warn("journal: marking a batch done failed", zap.Error(err))
+		}
+		return true
 	}
 	b := s.entryBatch(e)
 	b.Body = f

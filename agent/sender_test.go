@@ -209,3 +209,34 @@ func TestSenderStopsAtTheDeadline(t *testing.T) {
 		t.Fatalf("%d batches journaled after the deadline, want 1 (the one being retried)", n)
 	}
 }
+
+// TestSenderGoesOnWhenASpoolFileIsGone: a journaled batch whose spool file
+// was deleted from outside is reported and skipped; the batches behind it
+// are still delivered.
+func TestSenderGoesOnWhenASpoolFileIsGone(t *testing.T) {
+	dir := t.TempDir()
+	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer buf.Close()
+	down := &memStore{objs: map[string][]byte{}, fail: 1 << 30}
+	s := newStoreSender(t, buf, down, dir+"/out")
+	appendEvents(t, buf, 4) // one batch, journaled, never written
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	s.stop(buf.NextSeq() - 1)
+	s.run(ctx)
+	cancel()
+	pending := s.jr.pending()
+	if len(pending) != 1 {
+		t.Fatalf("%d pending batches, want 1", len(pending))
+	}
+	os.Remove(dir + "/out/pending/" + pending[0].Spool)
+	up := &memStore{objs: map[string][]byte{}}
+	s2 := newStoreSender(t, buf, up, dir+"/out")
+	last := appendEvents(t, buf, 4)
+	runUntil(s2, last)
+	if got := up.lines(); got != 4 || len(s2.jr.pending()) != 0 {
+		t.Fatalf("%d lines stored, %d pending; want the 4 later events and nothing pending", got, len(s2.jr.pending()))
+	}
+}
