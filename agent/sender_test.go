@@ -106,6 +106,17 @@ func newStoreSender(t *testing.T, buf *buffer.Log, out *memStore, dir string) *s
 	return s
 }
 
+// openTestBuffer opens a buffer under dir, closed when the test ends.
+func openTestBuffer(t *testing.T, dir string) *buffer.Log {
+	t.Helper()
+	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { buf.Close() })
+	return buf
+}
+
 func runUntil(s *sender, target uint64) {
 	s.stop(target)
 	s.run(context.Background())
@@ -113,11 +124,7 @@ func runUntil(s *sender, target uint64) {
 
 func TestSenderDeliversJournaledBatchesOnce(t *testing.T) {
 	dir := t.TempDir()
-	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer buf.Close()
+	buf := openTestBuffer(t, dir)
 	out := &memStore{objs: map[string][]byte{}, fail: 2}
 	s := newStoreSender(t, buf, out, dir+"/out") // a new output starts at the head
 	last := appendEvents(t, buf, 10)
@@ -139,11 +146,7 @@ func TestSenderDeliversJournaledBatchesOnce(t *testing.T) {
 
 func TestSenderResendsJournaledBatchAfterCrash(t *testing.T) {
 	dir := t.TempDir()
-	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer buf.Close()
+	buf := openTestBuffer(t, dir)
 	down := &memStore{objs: map[string][]byte{}, fail: 1 << 30}
 	s := newStoreSender(t, buf, down, dir+"/out")
 	last := appendEvents(t, buf, 8)
@@ -164,11 +167,7 @@ func TestSenderResendsJournaledBatchAfterCrash(t *testing.T) {
 
 func TestSenderDeadLettersRejectedBatchesAndGoesOn(t *testing.T) {
 	dir := t.TempDir()
-	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer buf.Close()
+	buf := openTestBuffer(t, dir)
 	out := &memStore{objs: map[string][]byte{}, reject: 1}
 	s := newStoreSender(t, buf, out, dir+"/out")
 	last := appendEvents(t, buf, 8)
@@ -193,11 +192,7 @@ func TestSenderDeadLettersRejectedBatchesAndGoesOn(t *testing.T) {
 // sender leaves the backlog in the buffer instead of spooling all of it.
 func TestSenderStopsAtTheDeadline(t *testing.T) {
 	dir := t.TempDir()
-	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer buf.Close()
+	buf := openTestBuffer(t, dir)
 	down := &memStore{objs: map[string][]byte{}, fail: 1 << 30}
 	s := newStoreSender(t, buf, down, dir+"/out")
 	last := appendEvents(t, buf, 40) // ten batches of four
@@ -215,11 +210,7 @@ func TestSenderStopsAtTheDeadline(t *testing.T) {
 // are still delivered.
 func TestSenderGoesOnWhenASpoolFileIsGone(t *testing.T) {
 	dir := t.TempDir()
-	buf, err := buffer.Open(buffer.Options{Dir: dir + "/buffer"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer buf.Close()
+	buf := openTestBuffer(t, dir)
 	down := &memStore{objs: map[string][]byte{}, fail: 1 << 30}
 	s := newStoreSender(t, buf, down, dir+"/out")
 	appendEvents(t, buf, 4) // one batch, journaled, never written

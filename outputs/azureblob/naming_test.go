@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/auditship/auditship/outputs"
 )
 
@@ -36,7 +37,7 @@ func TestKey(t *testing.T) {
 					c.Name = tt.tmpl
 				}
 			})
-			b := spooled(t, o, "orders", events(1, 1, tt.flow))
+			b := spooled(t, o, "orders", plugintest.Events(1, 1, tt.flow))
 			if b.Key != tt.want {
 				t.Errorf("Key = %q, want %q", b.Key, tt.want)
 			}
@@ -46,11 +47,11 @@ func TestKey(t *testing.T) {
 
 func TestPartitionSeparatesFlows(t *testing.T) {
 	o := newUnitOutput(t, func(c *Config) { c.Name = "{{ n }}/{{ batch_id }}" })
-	a, b := events(1, 1, "a")[0], events(1, 1, "b")[0]
+	a, b := plugintest.Events(1, 1, "a")[0], plugintest.Events(1, 1, "b")[0]
 	if o.Partition(a) == o.Partition(b) {
 		t.Error("events of two containers share a partition")
 	}
-	if a2 := events(5, 1, "a")[0]; o.Partition(a) != o.Partition(a2) {
+	if a2 := plugintest.Events(5, 1, "a")[0]; o.Partition(a) != o.Partition(a2) {
 		t.Error("events of one container and name differ in partition")
 	}
 	if diff := cmp.Diff([]string{"workflowDefinitionId", "n"}, o.PartitionFields()); diff != "" {
@@ -60,7 +61,7 @@ func TestPartitionSeparatesFlows(t *testing.T) {
 
 func TestInvalidContainerIsRejected(t *testing.T) {
 	o := newUnitOutput(t, func(c *Config) { c.Container = "{{ workflowDefinitionId }}" })
-	err := o.Write(context.Background(), spooled(t, o, "orders", events(1, 2, "!!")))
+	err := o.Write(context.Background(), spooled(t, o, "orders", plugintest.Events(1, 2, "!!")))
 	if !outputs.IsRejected(err) || !strings.Contains(err.Error(), `"!!"`) {
 		t.Fatalf("Write = %v, want a rejection naming the rendered container", err)
 	}
@@ -98,7 +99,7 @@ func TestListPrefixes(t *testing.T) {
 
 func TestConstantPartitionDoesNotAllocate(t *testing.T) {
 	o := newUnitOutput(t, func(c *Config) { c.Container = "audit-{{ pipeline }}" })
-	e := events(1, 1, "x")[0]
+	e := plugintest.Events(1, 1, "x")[0]
 	if n := testing.AllocsPerRun(100, func() { o.Partition(e) }); n != 0 {
 		t.Errorf("Partition allocates %v times per event", n)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/auditship/auditship/outputs"
 )
 
@@ -21,12 +22,12 @@ func TestAzuriteListOpen(t *testing.T) {
 	bodies := map[string][]byte{}
 	var want []string
 	for i, flow := range []string{"x", "x-y", "x", "z"} {
-		b := spooled(t, o, "orders", events(i*10+1, 2, flow))
+		b := spooled(t, o, "orders", plugintest.Events(i*10+1, 2, flow))
 		write(t, o, b)
 		bodies[b.Key] = bodyOf(b)
 		want = append(want, b.Key)
 	}
-	write(t, other, spooled(t, other, "other", events(100, 1, "x")))
+	write(t, other, spooled(t, other, "other", plugintest.Events(100, 1, "x")))
 	a.put(t, a.prefix+"x/foreign.txt", []byte("not a batch"), false)
 	sort.Strings(want)
 
@@ -52,7 +53,7 @@ func TestAzuriteListStops(t *testing.T) {
 	a := newAzurite(t)
 	o := a.output(t, nil)
 	for i := range 3 {
-		write(t, o, spooled(t, o, "orders", events(i*10+1, 1, "f"+strconv.Itoa(i))))
+		write(t, o, spooled(t, o, "orders", plugintest.Events(i*10+1, 1, "f"+strconv.Itoa(i))))
 	}
 	n := 0
 	for range o.List(context.Background(), "orders") {
@@ -71,7 +72,7 @@ func TestAzuriteListConstantContainer(t *testing.T) {
 	if keys := a.keys(t, o); len(keys) != 0 {
 		t.Fatalf("List of a container not created yet: %q", keys)
 	}
-	b := spooled(t, o, "orders", events(1, 1, "x"))
+	b := spooled(t, o, "orders", plugintest.Events(1, 1, "x"))
 	write(t, o, b)
 	if diff := cmp.Diff([]string{b.Key}, a.keys(t, o)); diff != "" {
 		t.Errorf("List (-want +got):\n%s", diff)

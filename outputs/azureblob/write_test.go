@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
 )
@@ -20,7 +21,7 @@ import (
 func TestAzuriteWriteReadBack(t *testing.T) {
 	a := newAzurite(t)
 	o := a.output(t, nil)
-	b := spooled(t, o, "orders", events(1, 3, "Onboarding"))
+	b := spooled(t, o, "orders", plugintest.Events(1, 3, "Onboarding"))
 	if err := o.Write(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestAzuriteWriteReadBack(t *testing.T) {
 func TestAzuriteWriteAgainIsIdempotent(t *testing.T) {
 	a := newAzurite(t)
 	o := a.output(t, nil)
-	b := spooled(t, o, "orders", events(1, 3, "flow"))
+	b := spooled(t, o, "orders", plugintest.Events(1, 3, "flow"))
 	for i := range 3 {
 		if err := o.Write(context.Background(), b); err != nil {
 			t.Fatalf("write %d: %v", i, err)
@@ -79,7 +80,7 @@ func TestAzuriteKeyConflict(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := newAzurite(t)
 			o := a.output(t, nil)
-			b := spooled(t, o, "orders", events(1, 3, "flow"))
+			b := spooled(t, o, "orders", plugintest.Events(1, 3, "flow"))
 			data := []byte("someone else's data\n")
 			if tt.same {
 				data = bodyOf(b)
@@ -120,7 +121,7 @@ func (a *azurite) put(t *testing.T, key string, data []byte, withMetadata bool) 
 func TestAzuriteWrongKeyIsPermanent(t *testing.T) {
 	a := newAzurite(t)
 	o := a.output(t, func(c *Config) { a.sharedKey(c, wrongKey()) })
-	err := o.Write(context.Background(), spooled(t, o, "orders", events(1, 1, "flow")))
+	err := o.Write(context.Background(), spooled(t, o, "orders", plugintest.Events(1, 1, "flow")))
 	if !outputs.IsPermanent(err) || !strings.Contains(err.Error(), "check the credentials") {
 		t.Fatalf("Write with a wrong key: %v, want a permanent error saying to check the credentials", err)
 	}
@@ -130,7 +131,7 @@ func TestAzuriteWrongKeyIsPermanent(t *testing.T) {
 	}
 	// The right key works: the shared key path itself is sound.
 	o = a.output(t, func(c *Config) { a.sharedKey(c, a.key) })
-	if err := o.Write(context.Background(), spooled(t, o, "orders", events(1, 1, "flow"))); err != nil {
+	if err := o.Write(context.Background(), spooled(t, o, "orders", plugintest.Events(1, 1, "flow"))); err != nil {
 		t.Fatalf("Write with the right key: %v", err)
 	}
 }
@@ -138,7 +139,7 @@ func TestAzuriteWrongKeyIsPermanent(t *testing.T) {
 func TestAzuriteMissingContainer(t *testing.T) {
 	a := newAzurite(t)
 	o := a.output(t, func(c *Config) { c.CreateContainer = false })
-	b := spooled(t, o, "orders", events(1, 1, "flow"))
+	b := spooled(t, o, "orders", plugintest.Events(1, 1, "flow"))
 	err := o.Write(context.Background(), b)
 	if !outputs.IsPermanent(err) || !strings.Contains(err.Error(), "create_container") {
 		t.Fatalf("Write to a missing container: %v, want a permanent error naming create_container", err)
@@ -157,7 +158,7 @@ func TestAzuriteCreateContainer(t *testing.T) {
 	a := newAzurite(t)
 	o := a.output(t, nil)
 	for i, flow := range []string{"Flow-One", "flow_two"} {
-		b := spooled(t, o, "orders", events(i*10+1, 2, flow))
+		b := spooled(t, o, "orders", plugintest.Events(i*10+1, 2, flow))
 		if err := o.Write(context.Background(), b); err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +193,7 @@ func TestAzuriteSAS(t *testing.T) {
 	}
 	_, token, _ := strings.Cut(sasURL, "?")
 	o := a.output(t, func(c *Config) { c.ConnectionString, c.AccountURL, c.SASToken = "", a.url, token })
-	if err := o.Write(context.Background(), spooled(t, o, "orders", events(1, 1, "flow"))); err != nil {
+	if err := o.Write(context.Background(), spooled(t, o, "orders", plugintest.Events(1, 1, "flow"))); err != nil {
 		t.Fatalf("Write with a SAS: %v", err)
 	}
 }
@@ -206,7 +207,7 @@ func TestAzuriteCompressedBlobsDecompress(t *testing.T) {
 			}
 			a := newAzurite(t)
 			o := a.output(t, func(c *Config) { c.Compression = comp })
-			evs := events(1, 3, "flow")
+			evs := plugintest.Events(1, 3, "flow")
 			b := spooled(t, o, "orders", evs)
 			if err := o.Write(context.Background(), b); err != nil {
 				t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
 )
@@ -24,7 +25,7 @@ const wantName = "orders/2024/05/13/orders_20240513T080001Z_s1-00000000000000000
 func encoded(o *Output) []byte {
 	var buf bytes.Buffer
 	enc, _ := objectstore.NewEncoder(&buf, o.Codec, 0)
-	for _, e := range events(3, "flow") {
+	for _, e := range plugintest.Events(1, 3, "flow") {
 		enc.Encode(e)
 	}
 	enc.Close()
@@ -33,7 +34,7 @@ func encoded(o *Output) []byte {
 
 func TestWrite(t *testing.T) {
 	o := newTestOutput(t, nil)
-	if err := o.Write(context.Background(), batchOf(o, events(3, "flow"))); err != nil {
+	if err := o.Write(context.Background(), batchOf(o, plugintest.Events(1, 3, "flow"))); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -54,7 +55,7 @@ func TestWrite(t *testing.T) {
 
 func TestWriteAgainIsIdempotent(t *testing.T) {
 	o := newTestOutput(t, nil)
-	b := batchOf(o, events(3, "flow"))
+	b := batchOf(o, plugintest.Events(1, 3, "flow"))
 	for i := range 3 {
 		if err := o.Write(context.Background(), b); err != nil {
 			t.Fatalf("write %d: %v", i, err)
@@ -70,7 +71,7 @@ func TestWriteKeyConflict(t *testing.T) {
 	final := filepath.Join(o.dir, wantName)
 	os.MkdirAll(filepath.Dir(final), 0o700)
 	os.WriteFile(final, []byte("someone else's data\n"), 0o600)
-	err := o.Write(context.Background(), batchOf(o, events(3, "flow")))
+	err := o.Write(context.Background(), batchOf(o, plugintest.Events(1, 3, "flow")))
 	if err == nil || !strings.Contains(err.Error(), "key conflict") || !strings.Contains(err.Error(), wantName) {
 		t.Fatalf("Write over another file: %v, want a key conflict naming %s", err, wantName)
 	}
@@ -102,7 +103,7 @@ func TestWriteSyncs(t *testing.T) {
 		log = append(log, "dir "+filepath.ToSlash(rel)+" linked="+boolText(err == nil))
 		return syncDir(dir)
 	}
-	if err := o.Write(context.Background(), batchOf(o, events(3, "flow"))); err != nil {
+	if err := o.Write(context.Background(), batchOf(o, plugintest.Events(1, 3, "flow"))); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -125,7 +126,7 @@ func boolText(b bool) string {
 func TestWriteSyncErrorFails(t *testing.T) {
 	o := newTestOutput(t, nil)
 	o.syncFile = func(*os.File) error { return syscall.EIO }
-	err := o.Write(context.Background(), batchOf(o, events(3, "flow")))
+	err := o.Write(context.Background(), batchOf(o, plugintest.Events(1, 3, "flow")))
 	if !errors.Is(err, syscall.EIO) || outputs.IsPermanent(err) {
 		t.Fatalf("Write with a failing fsync: %v, want a retryable EIO", err)
 	}
@@ -140,7 +141,7 @@ func TestWriteSyncErrorFails(t *testing.T) {
 // removes it, as an outage of the store; writes resume once it is back.
 func TestStoreGoneIsRetryable(t *testing.T) {
 	o := newTestOutput(t, nil)
-	b := batchOf(o, events(3, "flow"))
+	b := batchOf(o, plugintest.Events(1, 3, "flow"))
 	if err := os.Remove(o.dir); err != nil {
 		t.Fatal(err)
 	}
@@ -167,14 +168,14 @@ func TestWriteCanceled(t *testing.T) {
 	o := newTestOutput(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := o.Write(ctx, batchOf(o, events(1, "flow"))); !errors.Is(err, context.Canceled) {
+	if err := o.Write(ctx, batchOf(o, plugintest.Events(1, 1, "flow"))); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Write with a canceled context: %v", err)
 	}
 }
 
 func TestWriteCompressedJSONArray(t *testing.T) {
 	o := newTestOutput(t, func(c *Config) { c.Format, c.Compression = "json_array", "zstd" })
-	if err := o.Write(context.Background(), batchOf(o, events(3, "flow"))); err != nil {
+	if err := o.Write(context.Background(), batchOf(o, plugintest.Events(1, 3, "flow"))); err != nil {
 		t.Fatal(err)
 	}
 	name := strings.TrimSuffix(wantName, ".ndjson") + ".json.zst"
@@ -203,7 +204,7 @@ func TestPartitionSanitisesFields(t *testing.T) {
 		{"", "none/s1-00000000000000000001.ndjson"},
 	}
 	for _, tt := range tests {
-		b := batchOf(o, events(1, tt.flow))
+		b := batchOf(o, plugintest.Events(1, 1, tt.flow))
 		if got := objectstore.Key(o.Template, "", b, o.Codec); got != tt.want {
 			t.Errorf("flow %q: key %q, want %q", tt.flow, got, tt.want)
 		}
@@ -214,7 +215,7 @@ func TestPartitionSanitisesFields(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if o.Partition(events(1, "a")[0]) == o.Partition(events(1, "b")[0]) {
+	if o.Partition(plugintest.Events(1, 1, "a")[0]) == o.Partition(plugintest.Events(1, 1, "b")[0]) {
 		t.Error("different flows share a partition")
 	}
 }

@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestListAndOpenReadBack(t *testing.T) {
 	o := newTestOutput(t, nil)
-	b := batchOf(o, events(3, "flow"))
+	b := batchOf(o, plugintest.Events(1, 3, "flow"))
 	if err := o.Write(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/auditship/auditship/outputs"
 )
 
@@ -23,7 +24,7 @@ func TestSilentStoreIsRetryable(t *testing.T) {
 	c := newConfig()
 	c.Bucket, c.Endpoint, c.ForcePathStyle, c.AccessKeyID, c.SecretAccessKey = "acme-audit", srv.URL, true, "AK", "SK"
 	o := newTestOutput(t, c)
-	b, _ := spooled(t, o, events(1, 1, "flow"))
+	b, _ := spooled(t, o, plugintest.Events(1, 1, "flow"))
 	start := time.Now()
 	err := o.Write(context.Background(), b)
 	if err == nil || outputs.IsPermanent(err) || outputs.IsRejected(err) {

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -129,27 +128,6 @@ func newPipelineOutput(t *testing.T, pipeline string, c *Config, extra ...func(*
 		t.Fatal(err)
 	}
 	return o
-}
-
-// newEvent builds an event with JSON fields given as key, raw value pairs.
-func newEvent(seq int, pairs ...string) *event.Event {
-	raw := []byte(fmt.Sprintf(`{"n":%d}`, seq))
-	e := &event.Event{Raw: raw, Body: raw, Format: event.FormatJSON, Category: "workflow"}
-	for i := 0; i+1 < len(pairs); i += 2 {
-		e.Fields = append(e.Fields, event.Field{Key: []byte(pairs[i]), Value: []byte(pairs[i+1]), Kind: event.KindJSON})
-	}
-	ts := time.Date(2024, 5, 13, 8, 0, seq%60, 0, time.UTC)
-	e.ID, e.Seq, e.Time, e.TimeText = fmt.Sprintf("%032x", seq), uint64(seq), ts, ts.Format(time.RFC3339)
-	e.Source = event.Source{Input: "in", Path: "-", Offset: int64(seq) * 100}
-	return e
-}
-
-func events(first, n int, flow string) []*event.Event {
-	evs := make([]*event.Event, n)
-	for i := range evs {
-		evs[i] = newEvent(first+i, "workflowDefinitionId", fmt.Sprintf("%q", flow))
-	}
-	return evs
 }
 
 // batchOf makes the batch a sender without a journal would hand to o.

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/auditship/auditship/outputs"
 )
 
@@ -21,7 +22,7 @@ func TestWriteReadBack(t *testing.T) {
 	c := srv.config(srv.bucket(t))
 	c.Prefix = "audit/"
 	o := newTestOutput(t, c)
-	b, body := spooled(t, o, events(1, 3, "flow"))
+	b, body := spooled(t, o, plugintest.Events(1, 3, "flow"))
 	if err := o.Write(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestWriteAgainIsIdempotent(t *testing.T) {
 	srv := needServer(t)
 	c := srv.config(srv.bucket(t))
 	o := newTestOutput(t, c)
-	b, _ := spooled(t, o, events(1, 3, "flow"))
+	b, _ := spooled(t, o, plugintest.Events(1, 3, "flow"))
 	for i := range 3 {
 		if err := o.Write(context.Background(), b); err != nil {
 			t.Fatalf("write %d: %v", i, err)
@@ -101,7 +102,7 @@ func TestWriteKeyConflict(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, body := spooled(t, o, events(10*i+1, 3, "flow"))
+			b, body := spooled(t, o, plugintest.Events(10*i+1, 3, "flow"))
 			if tt.other == "" {
 				tt.other = strings.Repeat("x", len(body))
 			}
@@ -136,7 +137,7 @@ func TestWrongCredentials(t *testing.T) {
 			c := srv.config(bucket)
 			c.AccessKeyID, c.SecretAccessKey = tt.access, tt.secret
 			o := newTestOutput(t, c)
-			b, _ := spooled(t, o, events(1, 1, "flow"))
+			b, _ := spooled(t, o, plugintest.Events(1, 1, "flow"))
 			err := o.Write(context.Background(), b)
 			if !outputs.IsPermanent(err) || !strings.HasPrefix(err.Error(), tt.want) {
 				t.Fatalf("Write = %v, want a permanent error starting %q", err, tt.want)
@@ -154,7 +155,7 @@ func TestMissingBucketRecovers(t *testing.T) {
 	srv := needServer(t)
 	bucket := newBucketName(t)
 	o := newTestOutput(t, srv.config(bucket))
-	b, _ := spooled(t, o, events(1, 2, "flow"))
+	b, _ := spooled(t, o, plugintest.Events(1, 2, "flow"))
 	err := o.Write(context.Background(), b)
 	if !outputs.IsPermanent(err) || !strings.Contains(err.Error(), "s3 bucket "+bucket+": no such bucket") {
 		t.Fatalf("Write to a missing bucket = %v, want a permanent no such bucket", err)
@@ -173,7 +174,7 @@ func TestWriteCanceled(t *testing.T) {
 	o := newTestOutput(t, srv.config(srv.bucket(t)))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	b, _ := spooled(t, o, events(1, 1, "flow"))
+	b, _ := spooled(t, o, plugintest.Events(1, 1, "flow"))
 	if err := o.Write(ctx, b); !errors.Is(err, context.Canceled) || outputs.IsPermanent(err) {
 		t.Fatalf("Write with a canceled context: %v", err)
 	}
@@ -187,7 +188,7 @@ func TestDamagedSpoolIsRejected(t *testing.T) {
 	c := srv.config(srv.bucket(t))
 	o := newTestOutput(t, c)
 	for _, sum := range []string{strings.Repeat("ab", 32), "not hex"} {
-		b, _ := spooled(t, o, events(1, 3, "flow"))
+		b, _ := spooled(t, o, plugintest.Events(1, 3, "flow"))
 		b.SHA256 = sum
 		if err := o.Write(context.Background(), b); !outputs.IsRejected(err) {
 			t.Errorf("sha256 %q: Write = %v, want a rejected batch", sum, err)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/auditship/auditship/internal/plugintest"
 	"github.com/auditship/auditship/outputs"
 )
 
@@ -30,7 +31,7 @@ func TestListOpen(t *testing.T) {
 	orders, billing := newTestOutput(t, c), newPipelineOutput(t, "billing", c)
 	bodies := map[string][]byte{}
 	for i, o := range []*Output{orders, billing, orders, orders} {
-		b, body := spooled(t, o, events(10*i+1, 2, "flow"))
+		b, body := spooled(t, o, plugintest.Events(10*i+1, 2, "flow"))
 		if err := o.Write(context.Background(), b); err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestCompressedObjectsOpenWithCLI(t *testing.T) {
 			c := srv.config(bucket)
 			c.Compression, c.Format = comp, "json_array"
 			o := newTestOutput(t, c)
-			evs := events(1, 3, "flow")
+			evs := plugintest.Events(1, 3, "flow")
 			b, _ := spooled(t, o, evs)
 			if err := o.Write(context.Background(), b); err != nil {
 				t.Fatal(err)
@@ -133,7 +134,7 @@ func TestWriteEvents(t *testing.T) {
 	c.Compression = "zstd"
 	o := newTestOutput(t, c)
 	for i := range 2 {
-		evs := events(10*i+1, 3, "flow")
+		evs := plugintest.Events(10*i+1, 3, "flow")
 		b := batchOf(o, evs)
 		for range 2 {
 			if err := o.Write(context.Background(), b); err != nil {
@@ -188,7 +189,7 @@ func TestOnlyTheEndpointIsContacted(t *testing.T) {
 	rec := &recorder{hosts: map[string]int{}, dialled: map[string]bool{}}
 	c := srv.config(srv.bucket(t))
 	o := newTestOutput(t, c, awsconfig.WithHTTPClient(rec.client()))
-	b, _ := spooled(t, o, events(1, 3, "flow"))
+	b, _ := spooled(t, o, plugintest.Events(1, 3, "flow"))
 	for range 2 { // the second finds the key taken and reads it back
 		if err := o.Write(context.Background(), b); err != nil {
 			t.Fatal(err)
@@ -219,7 +220,7 @@ func TestDefaultChain(t *testing.T) {
 	c := srv.config(srv.bucket(t))
 	c.AccessKeyID, c.SecretAccessKey = "", ""
 	o := newTestOutput(t, c)
-	b, _ := spooled(t, o, events(1, 3, "flow"))
+	b, _ := spooled(t, o, plugintest.Events(1, 3, "flow"))
 	if err := o.Write(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
