@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // Append writes records with consecutive sequence numbers from NextSeq(),
@@ -34,7 +36,7 @@ func (l *Log) Append(kinds []Kind, payloads [][]byte, onDurable func(error)) err
 		return err
 	}
 	roll := l.activeSize > 0 && l.activeSize+size > l.o.SegmentSize
-	buf := l.encode(kinds, payloads, roll || l.activeSize == 0)
+	buf := l.encode(kinds, payloads, roll || l.activeSize == 0, size)
 	if err := l.write(buf, roll); err != nil {
 		return fmt.Errorf("buffer: append: %w", err)
 	}
@@ -68,20 +70,27 @@ func (l *Log) batchSize(kinds []Kind, payloads [][]byte) (int64, error) {
 	return n, nil
 }
 
-// encode frames the batch into the reused buffer: a snapshot of the marks
-// first when it starts a segment, the changed marks last, so a torn write
-// never carries marks ahead of the events that survived.
-func (l *Log) encode(kinds []Kind, payloads [][]byte, snapshot bool) []byte {
+// encode frames the batch into the reused buffer. An opening marks
+// record comes first: the snapshot when the write starts a segment, else
+// an empty change set, and in both cases the size of the rest of the write,
+// so that recovery can drop a write that is not whole. The changed marks
+// come last: marks are never written ahead of their events. size is the
+// framed size of the records.
+func (l *Log) encode(kinds []Kind, payloads [][]byte, snapshot bool, size int64) []byte {
 	buf, seq := l.buf[:0], l.nextSeq
-	if snapshot {
-		l.mbuf = l.encodeSnapshot(l.mbuf[:0])
-		buf = appendFrame(buf, seq, KindMarks, l.mbuf)
+	rest := size
+	if len(l.dirty) > 0 {
+		l.mbuf = l.encodeDelta(l.mbuf[:0])
+		rest += frameBytes(len(l.mbuf))
+	}
+	if snapshot || rest > 0 {
+		l.obuf = l.encodeOpening(l.obuf[:0], snapshot, rest)
+		buf = appendFrame(buf, seq, KindMarks, l.obuf)
 	}
 	for i, p := range payloads {
 		buf = appendFrame(buf, seq+uint64(i), kinds[i], p)
 	}
 	if len(l.dirty) > 0 {
-		l.mbuf = l.encodeDelta(l.mbuf[:0])
 		buf = appendFrame(buf, seq+uint64(len(payloads)), KindMarks, l.mbuf)
 	}
 	l.buf = buf
@@ -123,7 +132,7 @@ func (l *Log) writeAll(f *os.File, buf []byte, off int64) error {
 
 func (l *Log) syncAlways(f *os.File, roll bool) error {
 	if roll {
-		if err := syncDir(l.o.Dir); err != nil {
+		if err := fsutil.SyncDir(l.o.Dir); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"time"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // commitLoop is the group committer. With "batch" it fsyncs whatever was
@@ -111,7 +113,7 @@ func (l *Log) syncAll(files []*os.File, dir bool, cur *os.File) error {
 		f.Close()
 	}
 	if err == nil && dir {
-		err = syncDir(l.o.Dir)
+		err = fsutil.SyncDir(l.o.Dir)
 	}
 	if err == nil {
 		err = l.sync(cur)

@@ -32,6 +32,12 @@ func payload(seq uint64, n int) []byte {
 func appendN(t testing.TB, l *Log, n, size int) {
 	t.Helper()
 	kinds, payloads := batch(l.NextSeq(), n, size)
+	appendWait(t, l, kinds, payloads)
+}
+
+// appendWait appends one batch and waits until it is durable.
+func appendWait(t testing.TB, l *Log, kinds []Kind, payloads [][]byte) {
+	t.Helper()
 	done := make(chan error, 1)
 	if err := l.Append(kinds, payloads, func(err error) { done <- err }); err != nil {
 		t.Fatalf("Append: %v", err)
@@ -115,4 +121,36 @@ func fileSize(t testing.TB, path string) int64 {
 		t.Fatal(err)
 	}
 	return fi.Size()
+}
+
+func readFile(t testing.TB, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// recordAt is the offset of the frame of record seq in a segment file.
+func recordAt(t testing.TB, path string, seq uint64) int64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fr := newFrameReader(1 << 20)
+	fr.reset(f)
+	for {
+		off := fr.pos()
+		fm, n, st, err := fr.frameAt()
+		if err != nil || st != stOK {
+			t.Fatalf("no record %d in %s (status %d, %v)", seq, path, st, err)
+		}
+		if fm.kind != KindMarks && fm.seq == seq {
+			return off
+		}
+		fr.discard(n)
+	}
 }

@@ -24,6 +24,7 @@ type Log struct {
 	activeSize int64
 	nextSeq    uint64
 	buf, mbuf  []byte
+	obuf       []byte // the marks record opening a write
 	marks      map[string]*mark
 	dirty      []*mark
 	closed     bool

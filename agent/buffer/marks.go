@@ -17,6 +17,11 @@ type mark struct {
 
 // Marks encoding: a flag byte (1 = full snapshot, 0 = changes), then a
 // uvarint count and, per entry, uvarint-prefixed key and value.
+//
+// The marks record that opens a write (see Log.encode) ends with one more
+// uvarint: how many bytes of the write follow its frame. Recovery drops a
+// last write that did not reach the disk whole by it. Segments of earlier
+// versions have no such trailer, and their parser ignored it.
 const (
 	marksDelta    = 0
 	marksSnapshot = 1
@@ -98,10 +103,23 @@ func (l *Log) commitMarks() {
 
 var errMarks = errors.New("malformed marks record")
 
+// opening encodes the marks record that opens a write of rest more bytes:
+// the snapshot when the write starts a segment, else no changes.
+func (l *Log) encodeOpening(b []byte, snapshot bool, rest int64) []byte {
+	if snapshot {
+		b = l.encodeSnapshot(b)
+	} else {
+		b = binary.AppendUvarint(append(b, marksDelta), 0)
+	}
+	return binary.AppendUvarint(b, uint64(rest))
+}
+
 // applyMarks replays one marks record into dst (a snapshot replaces it).
-func applyMarks(dst map[string][]byte, b []byte) error {
+// It returns the bytes of the write that follow the record if it opens
+// one, else -1.
+func applyMarks(dst map[string][]byte, b []byte) (int64, error) {
 	if len(b) == 0 || b[0] > marksSnapshot {
-		return errMarks
+		return -1, errMarks
 	}
 	if b[0] == marksSnapshot {
 		clear(dst)
@@ -117,9 +135,21 @@ func applyMarks(dst map[string][]byte, b []byte) error {
 		}
 	}
 	if !ok {
-		return errMarks
+		return -1, errMarks
 	}
-	return nil
+	return writeRest(b)
+}
+
+// writeRest decodes the trailer of an opening marks record, if any.
+func writeRest(b []byte) (int64, error) {
+	if len(b) == 0 {
+		return -1, nil
+	}
+	rest, b, ok := uvarint(b)
+	if !ok || len(b) != 0 || rest > 1<<62 {
+		return -1, errMarks
+	}
+	return int64(rest), nil
 }
 
 func uvarint(b []byte) (uint64, []byte, bool) {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // Open opens or creates the log in o.Dir. It scans only the newest segment
@@ -61,7 +63,7 @@ func (l *Log) load() error {
 			return err
 		}
 		f.Close()
-		if err := syncDir(l.o.Dir); err != nil {
+		if err := fsutil.SyncDir(l.o.Dir); err != nil {
 			return err
 		}
 		segs = []segment{{first: 1}}
@@ -89,59 +91,104 @@ func (l *Log) recoverLast() (map[string][]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	marks, snap, end, err := l.scan(f, *seg, true)
-	if err == nil && end < seg.size {
-		err = l.truncateTail(f, *seg, end)
-	}
+	s, err := l.settle(f, seg)
 	if err != nil {
 		f.Close()
 		return nil, false, err
 	}
-	seg.size = end
-	l.active, l.activeSize, l.syncTarget = f, end, f
-	return marks, snap, nil
+	l.reportGaps(*seg, s.gaps)
+	l.setSeqs(s.next)
+	l.active, l.activeSize, l.syncTarget = f, seg.size, f
+	return s.marks, s.snap, nil
 }
 
-// scan walks a whole segment, replaying its marks and reporting damage.
-// It returns where the valid data ends and, if last, sets the sequence
-// counters from it.
-func (l *Log) scan(f *os.File, seg segment, last bool) (map[string][]byte, bool, int64, error) {
+// settle cuts the newest segment back to its last whole write: a torn
+// frame, and also the complete frames of a write whose end is missing.
+// Such a write was never acknowledged, so its inputs read it again; kept,
+// its records would be appended twice, without the marks that end it.
+func (l *Log) settle(f *os.File, seg *segment) (scanned, error) {
+	for {
+		s, err := l.scan(f, *seg)
+		if err != nil {
+			return s, err
+		}
+		keep := s.keep()
+		if keep < seg.size {
+			if err := l.truncateTail(f, *seg, s, keep); err != nil {
+				return s, err
+			}
+			seg.size = keep
+		}
+		if keep == s.end {
+			return s, nil
+		}
+		// an incomplete write was cut: scan again for its marks and seqs
+	}
+}
+
+// scanned is what a scan of one segment found.
+type scanned struct {
+	marks   map[string][]byte
+	snap    bool   // the marks start with a full snapshot
+	next    uint64 // the seq after the last record
+	end     int64  // where the valid frames end
+	gaps    []gap
+	openAt  int64  // offset of the last write's opening marks record
+	openEnd int64  // where that write ends
+	openSeq uint64 // and its first seq
+}
+
+// keep is where the segment's whole writes end: end, or the start of a
+// last write that does not reach its own end. Writes of earlier versions
+// carry no size and are kept whole.
+func (s *scanned) keep() int64 {
+	if s.openEnd > s.end {
+		return s.openAt
+	}
+	return s.end
+}
+
+// scan walks a whole segment, replaying its marks and collecting damage.
+func (l *Log) scan(f *os.File, seg segment) (scanned, error) {
 	w := walker{fr: newFrameReader(l.o.MaxRecordBytes), seg: seg, next: seg.first}
 	w.fr.reset(f)
-	marks, snap := map[string][]byte{}, false
+	s := scanned{marks: map[string][]byte{}}
 	for {
+		off := w.fr.pos()
 		fm, kind, g, err := w.step()
 		if err != nil {
-			return nil, false, 0, err
+			return s, err
 		}
 		switch kind {
 		case stepFrame:
-			snap = l.replayMark(fm, marks, snap)
+			l.replayMark(&s, fm, off, w.fr.pos())
 			continue
 		case stepGap:
-			l.reportGap(seg, g)
+			s.gaps = append(s.gaps, g)
 			continue
 		}
-		end := w.fr.pos()
+		s.end, s.next = w.fr.pos(), w.next
 		if kind == stepTail {
-			end = g.off
+			s.end = g.off
 		}
-		if last {
-			l.setSeqs(w.next)
-		}
-		return marks, snap, end, nil
+		return s, nil
 	}
 }
 
-func (l *Log) replayMark(fm frame, marks map[string][]byte, snap bool) bool {
+// replayMark applies a marks record found between off and end.
+func (l *Log) replayMark(s *scanned, fm frame, off, end int64) {
 	if fm.kind != KindMarks {
-		return snap
+		return
 	}
-	if err := applyMarks(marks, fm.data); err != nil {
+	rest, err := applyMarks(s.marks, fm.data)
+	if err != nil {
 		l.log.Error("buffer: skipping marks record", zap.Uint64("seq", fm.seq), zap.Error(err))
-		return snap
+		return
 	}
-	return snap || fm.data[0] == marksSnapshot
+	s.snap = s.snap || fm.data[0] == marksSnapshot
+	if rest >= 0 {
+		s.openAt, s.openEnd, s.openSeq = off, end+rest, fm.seq
+	}
 }
 
 func (l *Log) setSeqs(next uint64) {
@@ -150,16 +197,33 @@ func (l *Log) setSeqs(next uint64) {
 	l.durable.Store(next - 1)
 }
 
-// truncateTail cuts a torn tail: those records were never acknowledged,
-// so their inputs read them again.
-func (l *Log) truncateTail(f *os.File, seg segment, end int64) error {
-	l.log.Warn("buffer: truncating torn tail",
-		zap.String("segment", segName(seg.first)), zap.Int64("offset", end),
-		zap.Int64("bytes", seg.size-end))
-	if err := f.Truncate(end); err != nil {
+// truncateTail cuts the segment at keep: a torn tail or a write that did
+// not reach the disk whole. Neither was acknowledged, so their inputs read
+// them again. A segment that also holds corruption is copied aside first.
+func (l *Log) truncateTail(f *os.File, seg segment, s scanned, keep int64) error {
+	fields := []zap.Field{zap.String("segment", segName(seg.first)),
+		zap.Int64("offset", keep), zap.Int64("bytes", seg.size-keep)}
+	if keep < s.end {
+		fields = append(fields, zap.Uint64("from", s.openSeq), zap.Uint64("to", s.next-1))
+	}
+	if hasCorrupt(s.gaps) {
+		dst, err := l.copyOnce(seg)
+		fields = append(fields, zap.String("copy", dst), zap.NamedError("copy_error", err))
+	}
+	l.log.Warn("buffer: truncating torn tail", fields...)
+	if err := f.Truncate(keep); err != nil {
 		return err
 	}
 	return f.Sync()
+}
+
+func hasCorrupt(gaps []gap) bool {
+	for _, g := range gaps {
+		if g.corrupt {
+			return true
+		}
+	}
+	return false
 }
 
 // olderMarks replays the marks of the segment before a newest one that
@@ -171,20 +235,27 @@ func (l *Log) olderMarks(seg segment, newer map[string][]byte) map[string][]byte
 		return newer
 	}
 	defer f.Close()
-	marks, _, _, err := l.scan(f, seg, false)
+	s, err := l.scan(f, seg)
 	if err != nil {
 		l.log.Error("buffer: reading marks", zap.Error(err))
 		return newer
 	}
+	l.reportGaps(seg, s.gaps)
 	for k, v := range newer {
-		marks[k] = v
+		s.marks[k] = v
 	}
-	return marks
+	return s.marks
 }
 
 func (l *Log) loadMarks(marks map[string][]byte) {
 	for k, v := range marks {
 		l.marks[k] = &mark{key: k, written: v, has: true}
+	}
+}
+
+func (l *Log) reportGaps(seg segment, gaps []gap) {
+	for _, g := range gaps {
+		l.reportGap(seg, g)
 	}
 }
 
@@ -201,8 +272,7 @@ func (l *Log) reportGap(seg segment, g gap) {
 	fields := []zap.Field{zap.String("segment", g.lost.Segment), zap.Int64("offset", g.off),
 		zap.Uint64("from", g.lost.From), zap.Uint64("to", g.lost.To), zap.String("reason", g.lost.Reason)}
 	if g.corrupt && !l.copied[seg.first] {
-		l.copied[seg.first] = true
-		dst, err := copyAside(l.o.Dir, segName(seg.first), time.Now())
+		dst, err := l.copyLocked(seg)
 		fields = append(fields, zap.String("copy", dst), zap.NamedError("copy_error", err))
 	}
 	l.log.Error("buffer: records lost to corruption", fields...)
@@ -210,4 +280,20 @@ func (l *Log) reportGap(seg segment, g gap) {
 		l.lost = append(l.lost, g.lost)
 		l.m.lost.Add(float64(g.lost.To - g.lost.From + 1))
 	}
+}
+
+// copyOnce copies a damaged segment aside unless it was already.
+func (l *Log) copyOnce(seg segment) (string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.copied[seg.first] {
+		return "", nil
+	}
+	return l.copyLocked(seg)
+}
+
+// copyLocked copies seg aside; l.mu is held.
+func (l *Log) copyLocked(seg segment) (string, error) {
+	l.copied[seg.first] = true
+	return copyAside(l.o.Dir, segName(seg.first), time.Now())
 }

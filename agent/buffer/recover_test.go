@@ -30,52 +30,134 @@ func writeBatches(t *testing.T, dir string, n int, o Options) []int64 {
 	return ends
 }
 
+// TestTornTailEveryOffset cuts the last write of a log at every byte: Open
+// keeps all of it, with its marks, or none of it. A write cut short was
+// never acknowledged, so its input reads it again; keeping part of it would
+// append those records twice, the second time under new sequence numbers.
 func TestTornTailEveryOffset(t *testing.T) {
-	src := t.TempDir()
-	ends := writeBatches(t, src, 5, Options{})
-	name := segName(1)
-	data, err := os.ReadFile(filepath.Join(src, name))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name     string
+		records  int   // in the last write
+		segSize  int64 // small enough that the last write starts a segment
+		setMarks bool
+	}{
+		{"one record", 1, 0, true},
+		{"five records", 5, 0, true},
+		{"no marks", 5, 0, false},
+		{"starts a segment", 5, 1024, true},
 	}
-	eventEnd := ends[3] + frameBytes(len(payload(5, 50)))
-	for cut := ends[3]; cut < ends[4]; cut++ {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, name), data[:cut], 0o600); err != nil {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := Options{SegmentSize: tt.segSize}
+			w := writeLastBatch(t, t.TempDir(), o, tt.records, tt.setMarks)
+			for cut := w.start; cut <= w.end; cut++ {
+				checkCut(t, w, o, cut)
+			}
+		})
+	}
+}
+
+// lastWrite is a log whose last write, of seqs first..last, spans
+// [start, end) of the newest segment, the file data.
+type lastWrite struct {
+	dir, name   string
+	data        []byte
+	start, end  int64
+	first, last uint64
+	marks       []byte // mark "k" before the write
+	after       []byte // and after it
+}
+
+// writeLastBatch writes ten one-record batches with mark "k", then one of
+// n records of various sizes, with a new mark if setMarks.
+func writeLastBatch(t *testing.T, dir string, o Options, n int, setMarks bool) lastWrite {
+	t.Helper()
+	ends := writeBatches(t, dir, 10, o)
+	o.Dir = dir
+	l := openLog(t, o)
+	w := lastWrite{dir: dir, start: ends[9], first: l.NextSeq(), marks: []byte{10}, after: []byte{10}}
+	if setMarks {
+		w.after = []byte("after")
+		l.SetMark("k", w.after)
+	}
+	kinds, payloads := batch(w.first, n, 50)
+	for i := range payloads {
+		payloads[i] = payload(w.first+uint64(i), 50+i*37)
+	}
+	appendWait(t, l, kinds, payloads)
+	if l.segs[len(l.segs)-1].first == w.first {
+		w.start = 0
+	}
+	w.end, w.last = l.activeSize, l.NextSeq()-1
+	w.name = segName(l.segs[len(l.segs)-1].first)
+	l.Close()
+	w.data = readFile(t, filepath.Join(dir, w.name))
+	return w
+}
+
+// checkCut reopens a copy of the log cut at cut and checks that it holds
+// all of the last write or none of it.
+func checkCut(t *testing.T, w lastWrite, o Options, cut int64) {
+	t.Helper()
+	o.Dir, o.Fsync = copyLog(t, w, cut), FsyncNever // recovery is the same in every mode
+	l, err := Open(o)
+	if err != nil {
+		t.Fatalf("cut %d: Open: %v", cut, err)
+	}
+	defer l.Close()
+	last, size, marks := w.first-1, w.start, w.marks
+	if cut == w.end {
+		last, size, marks = w.last, w.end, w.after
+	}
+	if got := l.NextSeq(); got != last+1 {
+		t.Fatalf("cut %d: NextSeq %d, want %d (the write is %d..%d)", cut, got, last+1, w.first, w.last)
+	}
+	if got := fileSize(t, filepath.Join(o.Dir, w.name)); got != size {
+		t.Fatalf("cut %d: size %d after Open, want %d", cut, got, size)
+	}
+	if diff := cmp.Diff(map[string][]byte{"k": marks}, l.Marks()); diff != "" {
+		t.Fatalf("cut %d: marks (-want +got):\n%s", cut, diff)
+	}
+	checkReadable(t, l, last, cut)
+}
+
+// checkReadable reads seqs 1..last, then appends one record after them.
+func checkReadable(t *testing.T, l *Log, last uint64, cut int64) {
+	t.Helper()
+	recs, lost := readAll(t, l, 1)
+	if len(recs) != int(last) || lost != nil || l.Lost() != nil {
+		t.Fatalf("cut %d: read %d records, want %d; lost %v %v", cut, len(recs), last, lost, l.Lost())
+	}
+	if _, err := os.Stat(filepath.Join(l.o.Dir, "corrupt")); err == nil {
+		t.Fatalf("cut %d: a torn tail was copied aside", cut)
+	}
+	appendN(t, l, 1, 50)
+	if recs, _ = readAll(t, l, last+1); len(recs) != 1 || recs[0].Seq != last+1 {
+		t.Fatalf("cut %d: the log does not go on at %d: %v", cut, last+1, recs)
+	}
+}
+
+// copyLog copies the log of w into a new directory, the newest segment
+// cut at cut.
+func copyLog(t *testing.T, w lastWrite, cut int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, p := range segPaths(t, w.dir) {
+		b := readFile(t, p)
+		if filepath.Base(p) == w.name {
+			b = w.data[:cut]
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(p)), b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		l := openLog(t, Options{Dir: dir})
-		last, good := uint64(4), ends[3]
-		if cut >= eventEnd {
-			last, good = 5, eventEnd
-		}
-		if got := l.NextSeq(); got != last+1 {
-			t.Fatalf("cut %d: NextSeq %d, want %d", cut, got, last+1)
-		}
-		if got := fileSize(t, filepath.Join(dir, name)); got != good {
-			t.Fatalf("cut %d: size %d after Open, want %d", cut, got, good)
-		}
-		if diff := cmp.Diff(map[string][]byte{"k": {4}}, l.Marks()); diff != "" {
-			t.Fatalf("cut %d: marks (-want +got):\n%s", cut, diff)
-		}
-		recs, lost := readAll(t, l, 1)
-		checkSeqs(t, recs, seqRange(1, last), 50)
-		if lost != nil || l.Lost() != nil {
-			t.Fatalf("cut %d: lost %v %v", cut, lost, l.Lost())
-		}
-		if _, err := os.Stat(filepath.Join(dir, "corrupt")); err == nil {
-			t.Fatalf("cut %d: a torn tail was copied aside", cut)
-		}
-		appendN(t, l, 1, 50) // the log goes on where the good data ends
-		recs, _ = readAll(t, l, 1)
-		checkSeqs(t, recs, seqRange(1, last+1), 50)
 	}
+	return dir
 }
 
 func TestCorruptMiddleFrame(t *testing.T) {
 	tests := []struct {
 		name  string
-		delta int64 // offset in the frame of seq 5 (after its batch start)
+		delta int64 // offset in the frame of seq 5
 	}{
 		{"magic", 0},
 		{"header crc", 5},
@@ -87,8 +169,9 @@ func TestCorruptMiddleFrame(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			ends := writeBatches(t, dir, 10, Options{})
-			flip(t, filepath.Join(dir, segName(1)), ends[3]+tt.delta)
+			writeBatches(t, dir, 10, Options{})
+			path := filepath.Join(dir, segName(1))
+			flip(t, path, recordAt(t, path, 5)+tt.delta)
 			l := openLog(t, Options{Dir: dir})
 			want := []Lost{{From: 5, To: 5, Segment: segName(1), Reason: "corrupt frame"}}
 			if diff := cmp.Diff(want, l.Lost()); diff != "" {
@@ -111,12 +194,12 @@ func TestCorruptMiddleFrame(t *testing.T) {
 // scan is found, copied aside and reported by the first reader reaching it.
 func TestCorruptOlderSegment(t *testing.T) {
 	dir := t.TempDir()
-	ends := writeBatches(t, dir, 40, Options{SegmentSize: 1024})
+	writeBatches(t, dir, 40, Options{SegmentSize: 1024})
 	segs := segPaths(t, dir)
 	if len(segs) < 3 {
 		t.Fatalf("%d segments", len(segs))
 	}
-	flip(t, segs[0], ends[2]+headerSize+3) // the payload of seq 4
+	flip(t, segs[0], recordAt(t, segs[0], 4)+headerSize+3) // the payload of seq 4
 	l := openLog(t, Options{Dir: dir, SegmentSize: 1024})
 	if l.Lost() != nil {
 		t.Fatalf("Open scanned an older segment: %v", l.Lost())
@@ -215,8 +298,9 @@ func TestMarksAfterTornSnapshot(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	dir := t.TempDir()
-	ends := writeBatches(t, dir, 10, Options{})
-	flip(t, filepath.Join(dir, segName(1)), ends[3]+headerSize+1)
+	writeBatches(t, dir, 10, Options{})
+	path := filepath.Join(dir, segName(1))
+	flip(t, path, recordAt(t, path, 5)+headerSize+1)
 	reg := prometheus.NewRegistry()
 	l := openLog(t, Options{Dir: dir, Registerer: reg})
 	appendN(t, l, 4, 50)

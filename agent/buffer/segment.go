@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // segment is one file of the log, named after its first sequence number.
@@ -56,18 +58,6 @@ func createSegment(dir string, first uint64) (*os.File, error) {
 	return os.OpenFile(filepath.Join(dir, segName(first)), os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // copyAside keeps a damaged segment for inspection before the log changes
 // or reads past it: dir/corrupt/<name>.<unix time>.
 func copyAside(dir, name string, now time.Time) (string, error) {
@@ -93,7 +83,7 @@ func copyAside(dir, name string, now time.Time) (string, error) {
 		err = cerr
 	}
 	if err == nil {
-		err = syncDir(cdir)
+		err = fsutil.SyncDir(cdir)
 	}
 	return dst, err
 }
