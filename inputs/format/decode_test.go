@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 )
 
@@ -43,7 +44,7 @@ func TestMalformed(t *testing.T) {
 	for i, tc := range tests {
 		e := decode(t, Options{Format: "auto"}, records[i])
 		m := metaMap(e)
-		if e.Category != CategoryUnparsed || e.Format != event.FormatUnparsed {
+		if e.Category != entry.CategoryUnparsed || e.Format != event.FormatUnparsed {
 			t.Errorf("record %d: category %q", i, e.Category)
 		}
 		if want, _ := json.Marshal(tc.why); m["_parse_error"] != string(want) {
@@ -71,7 +72,7 @@ const plainNode = "{timestamp=2024-05-13T08:00:57.447401, identity=john, workflo
 // users control: the fields and the category must not change.
 func TestPlainUserText(t *testing.T) {
 	base := decode(t, Options{Format: "plain"}, []byte(plainNode))
-	if base.Category != CategoryNode {
+	if base.Category != entry.CategoryNode {
 		t.Fatalf("base category %q", base.Category)
 	}
 	for _, tc := range []struct{ field, text string }{
@@ -120,7 +121,7 @@ func TestPlainValues(t *testing.T) {
 		"workflowDefinitionName=W, workflowInstanceState=2, description=line one\nline \"two\"\ttab, " +
 		"tags=[], message=Workflow instance was read from the MongoDB data store, transactionId=t}\r\n"
 	e := decode(t, Options{Format: "auto", IncludeRaw: true}, []byte(raw))
-	if e.Category != CategoryPersistenceRead {
+	if e.Category != entry.CategoryPersistenceRead {
 		t.Fatalf("category %q", e.Category)
 	}
 	var got map[string]any
@@ -139,7 +140,7 @@ func TestLongLine(t *testing.T) {
 		strings.Replace(plainNode, "DESC", big, 1),
 	} {
 		e := decode(t, Options{Format: "auto"}, []byte(raw))
-		if e.Category != CategoryWorkflow && e.Category != CategoryNode {
+		if e.Category != entry.CategoryWorkflow && e.Category != entry.CategoryNode {
 			t.Errorf("category %q", e.Category)
 		}
 		if v, _ := e.Text("description"); v != big {
@@ -156,11 +157,11 @@ func TestFlags(t *testing.T) {
 		cat   string
 		meta  map[string]string
 	}{
-		{"partial", Flags{Partial: true}, CategoryTimer, map[string]string{"_partial": "true"}},
-		{"truncated", Flags{Truncated: true, OriginalLength: 5000}, CategoryUnparsed, map[string]string{
+		{"partial", Flags{Partial: true}, entry.CategoryTimer, map[string]string{"_partial": "true"}},
+		{"truncated", Flags{Truncated: true, OriginalLength: 5000}, entry.CategoryUnparsed, map[string]string{
 			"_truncated": "true", "_original_length": "5000", "_parse_error": `"line longer than max_line_bytes"`,
 			"_time_source": `"ingest"`}},
-		{"orphan", Flags{Orphan: true}, CategoryUnparsed, map[string]string{
+		{"orphan", Flags{Orphan: true}, entry.CategoryUnparsed, map[string]string{
 			"_parse_error": `"orphan continuation"`, "_time_source": `"ingest"`}},
 	}
 	for _, tc := range tests {
@@ -182,9 +183,9 @@ func TestStripPrefix(t *testing.T) {
 	for _, raw := range [][]byte{prefixed, []byte(plainNode), []byte("x " + plainNode)} {
 		e := new(event.Event)
 		d.Decode(e, raw, event.Source{}, nil, Flags{}, ingest)
-		wantCat := CategoryNode
+		wantCat := entry.CategoryNode
 		if raw[0] == 'x' { // the prefix must match at the start, else the whole record is parsed
-			wantCat = CategoryUnparsed
+			wantCat = entry.CategoryUnparsed
 		}
 		if e.Category != wantCat || !bytes.Equal(e.Raw, raw) {
 			t.Errorf("%.30q: category %q", raw, e.Category)
@@ -232,8 +233,8 @@ func TestIDDistinct(t *testing.T) {
 func TestOwnCategory(t *testing.T) {
 	for _, tc := range []struct{ line, cat, out string }{
 		{`{"category":"k8s","verb":"get"}`, "k8s", `"category":"k8s","verb":"get"}`},
-		{`{"category":7,"verb":"get"}`, CategoryOther, `"category":"other","_source"`},
-		{`{"verb":"get","message":"Cancelled job 5"}`, CategoryTimer, `"category":"timer"`},
+		{`{"category":7,"verb":"get"}`, entry.CategoryOther, `"category":"other","_source"`},
+		{`{"verb":"get","message":"Cancelled job 5"}`, entry.CategoryTimer, `"category":"timer"`},
 	} {
 		e := decode(t, Options{Format: "json"}, []byte(tc.line))
 		out := string(e.AppendJSON(nil))

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 )
 
@@ -31,9 +32,9 @@ type Decoder struct {
 	hdr    [8]byte
 	buf    []byte // scratch: _id text from id_fields
 	plain  plainParser
-	keys   keyIndex  // of the event being decoded
-	fields fieldSlab // Fields of fresh events
-	text   textArena // _id and _time strings
+	keys   entry.Index // of the event being decoded
+	fields fieldSlab   // Fields of fresh events
+	text   textArena   // _id and _time strings
 }
 
 // NewDecoder returns a Decoder for opts.
@@ -58,10 +59,8 @@ func (d *Decoder) Decode(e *event.Event, raw []byte, src event.Source, sourceID 
 	reset(e, raw, src, d.opts.Input)
 	e.Body = d.strip(raw)
 	d.parse(e, flags)
-	d.keys.build(e.Fields)
-	if e.Format != event.FormatUnparsed {
-		inferCategory(e, &d.keys)
-	}
+	d.keys.Build(e.Fields)
+	entry.Infer(e, &d.keys)
 	if flags.Partial {
 		e.Meta = append(e.Meta, metaTrue(keyPartial))
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 )
 
@@ -42,7 +43,7 @@ var messageKey = []byte("message")
 // unparsed turns e into an "unparsed" event carrying the raw bytes.
 func unparsed(e *event.Event, why string) {
 	e.Format = event.FormatUnparsed
-	e.Category = CategoryUnparsed
+	e.Category = entry.CategoryUnparsed
 	e.OwnCategory = false
 	msg := e.Raw
 	if !utf8.Valid(msg) {

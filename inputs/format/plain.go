@@ -51,7 +51,7 @@ func (d *Decoder) parsePlain(e *event.Event) {
 	case end < 0:
 		unparsed(e, "no closing brace")
 		return
-	case trailing(b, end+1) >= 0:
+	case len(bytes.TrimRight(b[end+1:], " \t\r\n")) > 0:
 		unparsed(e, "text after the closing brace")
 		return
 	}

@@ -3,6 +3,7 @@ package format
 import (
 	"time"
 
+	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 )
 
@@ -173,7 +174,7 @@ func appendDigits(dst []byte, n, width int) []byte {
 }
 
 // timeKeys are tried in order for the event time.
-var timeKeys = [...]int{keyTimestamp, keyRequestReceivedTimestamp, keyStageTimestamp}
+var timeKeys = [...]entry.Key{entry.KeyTimestamp, entry.KeyRequestReceivedTimestamp, entry.KeyStageTimestamp}
 
 var timeSources = [...][]byte{nil, []byte("requestReceivedTimestamp"), []byte("stageTimestamp")}
 
@@ -181,7 +182,7 @@ var timeSources = [...][]byte{nil, []byte("requestReceivedTimestamp"), []byte("s
 // ingest time, and notes the source in _time_source.
 func (d *Decoder) setTime(e *event.Event, now time.Time) {
 	for i, k := range timeKeys {
-		f, ok := d.keys.field(e, k)
+		f, ok := d.keys.Field(e, k)
 		if !ok {
 			continue
 		}

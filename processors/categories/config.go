@@ -7,17 +7,12 @@ import (
 
 	"github.com/agext/levenshtein"
 
-	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/internal/component"
+	"github.com/auditship/auditship/internal/entry"
 )
 
 // Known lists the categories the inputs assign (FORMATS.md rule 4).
-var Known = []string{
-	format.CategoryWorkflow, format.CategoryNode, format.CategoryVariable,
-	format.CategoryPersistenceRead, format.CategoryPersistenceWrite,
-	format.CategoryTimer, format.CategoryMessaging, format.CategoryOther,
-	format.CategoryUnparsed,
-}
+var Known = entry.Categories
 
 // Config is the body of a `processor "categories" "NAME"` block.
 type Config struct {

@@ -1,4 +1,4 @@
-package format
+package entry
 
 import (
 	"math/rand/v2"

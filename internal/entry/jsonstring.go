@@ -1,4 +1,4 @@
-package format
+package entry
 
 import (
 	"encoding/binary"

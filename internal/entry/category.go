@@ -1,4 +1,4 @@
-package format
+package entry
 
 import (
 	"bytes"
@@ -7,7 +7,8 @@ import (
 	"github.com/auditship/auditship/internal/event"
 )
 
-// Categories inferred from an entry (FORMATS.md rule 4).
+// Categories of an entry (FORMATS.md rule 4); CategoryUnparsed marks a
+// record that did not parse.
 const (
 	CategoryMessaging        = "messaging"
 	CategoryTimer            = "timer"
@@ -20,32 +21,48 @@ const (
 	CategoryUnparsed         = "unparsed"
 )
 
-// inferCategory applies FORMATS.md rule 4, first match wins. k indexes
-// e's fields.
-func inferCategory(e *event.Event, k *keyIndex) {
+// Categories lists the categories the inputs assign, other than a JSON
+// entry's own.
+var Categories = []string{
+	CategoryWorkflow, CategoryNode, CategoryVariable,
+	CategoryPersistenceRead, CategoryPersistenceWrite,
+	CategoryTimer, CategoryMessaging, CategoryOther,
+	CategoryUnparsed,
+}
+
+// Infer sets e's category by FORMATS.md rule 4, first match wins: a JSON
+// entry's own string "category" item (OwnCategory), else one inferred from
+// its items. k must index e.Fields. An unparsed event is left alone.
+func Infer(e *event.Event, k *Index) {
+	if e.Format == event.FormatUnparsed {
+		return
+	}
 	if e.Format == event.FormatJSON {
-		if c, ok := stringField(k.field(e, keyCategory)); ok {
+		if c, ok := stringField(k.Field(e, KeyCategory)); ok {
 			e.Category, e.OwnCategory = c, true
 			return
 		}
 	}
-	msg, _ := messageText(k.field(e, keyMessage))
+	e.Category = inferred(e, k)
+}
+
+func inferred(e *event.Event, k *Index) string {
+	msg, _ := messageText(k.Field(e, KeyMessage))
 	switch {
-	case k.has(keyConnector) || k.has(keyMessageName):
-		e.Category = CategoryMessaging
-	case k.has(keyJobID) || isTimerMessage(msg):
-		e.Category = CategoryTimer
+	case k.Has(KeyConnector) || k.Has(KeyMessageName):
+		return CategoryMessaging
+	case k.Has(KeyJobID) || isTimerMessage(msg):
+		return CategoryTimer
 	case isPersistence(msg):
-		e.Category = persistenceCategory(msg)
-	case k.has(keyVariableName):
-		e.Category = CategoryVariable
-	case k.has(keyNodeInstanceID) || isNodeMessage(msg):
-		e.Category = CategoryNode
-	case k.has(keyWorkflowDefinitionID):
-		e.Category = CategoryWorkflow
-	default:
-		e.Category = CategoryOther
+		return persistenceCategory(msg)
+	case k.Has(KeyVariableName):
+		return CategoryVariable
+	case k.Has(KeyNodeInstanceID) || isNodeMessage(msg):
+		return CategoryNode
+	case k.Has(KeyWorkflowDefinitionID):
+		return CategoryWorkflow
 	}
+	return CategoryOther
 }
 
 // stringField returns a JSON string item's text (allocates).
