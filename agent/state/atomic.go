@@ -3,48 +3,20 @@
 package state
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
-// WriteFile replaces name with data atomically: temp file, fsync, rename,
-// fsync of the directory, so a crash leaves the old or the new content.
+// WriteFile replaces name with data atomically, mode 0600: a crash leaves
+// the old or the new content (see fsutil.WriteFile).
 func WriteFile(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(0o600)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, name)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return SyncDir(dir)
+	return fsutil.WriteFile(name, data, 0o600)
 }
 
 // SyncDir fsyncs a directory so that entries created or renamed in it last.
 func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return fsutil.SyncDir(dir)
 }
 
 // MkdirAll creates dir and its parents with mode 0700.

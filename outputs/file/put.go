@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/auditship/auditship/internal/fsutil"
 	"github.com/auditship/auditship/outputs"
 )
 
@@ -168,11 +169,6 @@ func inside(root, path string) bool {
 	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+// syncDir is the default Output.syncDir (file.go) and what its test hook
+// calls through to.
+func syncDir(dir string) error { return fsutil.SyncDir(dir) }
