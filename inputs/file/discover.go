@@ -4,17 +4,20 @@ import "os"
 
 // discover gives every matching inode that is not tracked yet an identity:
 // the continuation of a truncated file (its copy), a copy of a tracked
-// file (skipped), a file known from its checkpoint, or a new file.
+// file (skipped), a file known from its checkpoint, or a new file. A file
+// without a complete first line has no identity yet: it is looked at
+// again when it grows.
 func (in *input) discover(ents []entry) {
 	for _, e := range ents {
 		if t := in.byID[e.id]; (t != nil && !t.truncated) || e.size == 0 {
 			continue // tracked, or empty: no identity until it has bytes
 		}
-		if in.copies[e.id] == e.size {
+		if in.copies[e.id] == e.size || in.lineless[e.id] == e.size {
 			continue
 		}
 		h, err := readHead(e.path)
 		if err != nil {
+			in.failed(e.path, "open", err)
 			continue
 		}
 		in.identify(e, newPrefixes(h))
@@ -39,7 +42,26 @@ func (in *input) identify(e entry, p *prefixes) {
 		in.copies[e.id] = e.size
 		return
 	}
-	in.track(e, p, in.claim(e, p))
+	sid, ok := in.sourceID(e, p)
+	if !ok {
+		return
+	}
+	in.track(e, p, in.claim(e, p), sid)
+}
+
+// sourceID reads e's source id; false while e has no complete first line
+// (remembered until e grows) or cannot be read (reported).
+func (in *input) sourceID(e entry, p *prefixes) ([]byte, bool) {
+	sid, ok, err := sourceIDOf(e.path, p.head)
+	switch {
+	case err != nil:
+		in.failed(e.path, "read", err)
+	case !ok:
+		in.lineless[e.id] = e.size
+	default:
+		delete(in.lineless, e.id)
+	}
+	return sid, ok
 }
 
 // copyOfTruncated finds the truncated file that e is a copy of: logrotate's

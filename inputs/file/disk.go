@@ -1,6 +1,7 @@
 package file
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ type diskRec struct {
 	Fingerprint    string    `json:"fingerprint"`
 	FingerprintLen int       `json:"fingerprint_len"`
 	Offset         int64     `json:"offset"`
+	Size           int64     `json:"size,omitempty"`
 	SourceID       string    `json:"source_id,omitempty"`
 	Path           string    `json:"path"`
 	Dev            uint64    `json:"dev"`
@@ -55,10 +57,10 @@ func fromDisk(d diskRec) (*rec, bool) {
 		return nil, false
 	}
 	sid, err := hex.DecodeString(d.SourceID)
-	if err != nil {
-		sid = nil
+	if err != nil || len(sid) != sha256.Size {
+		sid = nil // unknown: taken from the file's first line when found
 	}
-	r := &rec{offset: d.Offset, sourceID: sid, path: d.Path, dev: d.Dev, ino: d.Ino, seen: d.Seen}
+	r := &rec{offset: d.Offset, size: d.Size, sourceID: sid, path: d.Path, dev: d.Dev, ino: d.Ino, seen: d.Seen}
 	r.fp.Len = d.FingerprintLen
 	copy(r.fp.Sum[:], sum)
 	return r, true
@@ -87,7 +89,7 @@ func (s *store) snapshot(now time.Time) diskState {
 func toDisk(r *rec) diskRec {
 	return diskRec{
 		Fingerprint: hex.EncodeToString(r.fp.Sum[:]), FingerprintLen: r.fp.Len,
-		Offset: r.offset, SourceID: hex.EncodeToString(r.sourceID),
+		Offset: r.offset, Size: r.size, SourceID: hex.EncodeToString(r.sourceID),
 		Path: r.path, Dev: r.dev, Ino: r.ino, Seen: r.seen.UTC(),
 	}
 }

@@ -40,18 +40,22 @@ type input struct {
 	m        *metrics
 	w        *watcher
 
-	readMu   sync.Mutex // held by Read; Close waits for it
-	files    []*tfile   // round-robin order
-	byID     map[fileID]*tfile
-	byPath   map[string]*tfile
-	copies   map[fileID]int64 // copies of tracked files, by size seen
-	rr       int
-	open     int
-	first    bool // the first scan of the very first start
-	lastScan time.Time
-	needScan bool
-	spare    []byte // a chunk buffer no event refers to
-	recs     []record.Record
+	readMu    sync.Mutex // held by Read; Close waits for it
+	files     []*tfile   // round-robin order
+	byID      map[fileID]*tfile
+	byPath    map[string]*tfile
+	copies    map[fileID]int64  // copies of tracked files, by size seen
+	lineless  map[fileID]int64  // files without a complete first line, by size seen
+	failing   map[string]string // path → the operation that failed on it
+	unmatched map[string]bool   // globs reported as matching nothing
+	rr        int
+	open      int
+	first     bool // the first scan of the very first start
+	started   bool // the first scan of this process: look for moved files
+	lastScan  time.Time
+	needScan  bool
+	spare     []byte // a chunk buffer no event refers to
+	recs      []record.Record
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -66,7 +70,8 @@ func newInput(cfg *Config, s inputs.Settings) (*input, error) {
 		cfg: cfg, set: s, log: s.Logger, interval: cfg.scanInterval(),
 		st:   &store{name: filepath.Join(s.StateDir, "checkpoints.json"), log: s.Logger},
 		byID: map[fileID]*tfile{}, byPath: map[string]*tfile{}, copies: map[fileID]int64{},
-		first: s.FirstStart, needScan: true, done: make(chan struct{}),
+		lineless: map[fileID]int64{}, failing: map[string]string{}, unmatched: map[string]bool{},
+		first: s.FirstStart, started: true, needScan: true, done: make(chan struct{}),
 	}
 	if err := in.st.load(); err != nil {
 		return nil, err

@@ -2,11 +2,7 @@ package file
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/inputs/record"
@@ -23,9 +19,14 @@ func (in *input) next(now time.Time) ([]*event.Event, event.AckFunc) {
 			t := in.files[in.rr]
 			recs, moved := in.pull(t, now)
 			progress = progress || moved
-			if len(recs) > 0 {
-				return in.events(t, recs, now)
+			if len(recs) == 0 {
+				continue
 			}
+			evs, ack := in.events(t, recs, now)
+			if len(evs) > 0 {
+				return evs, ack
+			}
+			ack(nil) // every record was in the buffer already
 		}
 	}
 	return nil, nil
@@ -53,7 +54,7 @@ func (in *input) readChunk(t *tfile, now time.Time) []record.Record {
 	}
 	n, err := t.read(in.spare)
 	if err != nil {
-		in.log.Warn("read failed", zap.String("path", t.path), zap.Error(err))
+		in.failed(t.path, "read", err)
 		t.eof = true
 		return nil
 	}
@@ -92,7 +93,6 @@ func (in *input) finish(t *tfile) []record.Record {
 	var recs []record.Record
 	if t.fr != nil {
 		recs = t.fr.End(in.recs[:0])
-		in.sourceID(t, recs)
 		t.end = t.fr.Checkpoint()
 		t.fr = nil
 	}
@@ -101,46 +101,9 @@ func (in *input) finish(t *tfile) []record.Record {
 	return recs
 }
 
-// sourceID makes sure t's identity has its source id before its first
-// records are decoded.
-func (in *input) sourceID(t *tfile, recs []record.Record) []byte {
-	in.st.mu.Lock()
-	sid := t.r.sourceID
-	in.st.mu.Unlock()
-	if sid != nil || len(recs) == 0 {
-		return sid
-	}
-	var err error
-	if t.f != nil {
-		sid, err = firstLineID(t.f)
-	}
-	if t.f == nil || err != nil {
-		s := sha256.Sum256(nil)
-		sid = s[:]
-	}
-	in.st.with(func() { t.r.sourceID = sid })
-	return sid
-}
-
-// sourceKey sets t's Source.Key and, the first time, where the buffer
-// says this source's durable records end.
-func (in *input) sourceKey(t *tfile, sid []byte) {
-	if t.key != "" || sid == nil {
-		return
-	}
-	t.key = hex.EncodeToString(sid)
-	if in.set.Resume != nil {
-		if end, ok := in.set.Resume(t.key); ok {
-			t.resume = end
-		}
-	}
-}
-
 // events decodes recs into events of one allocation and registers the
 // read for its ack.
 func (in *input) events(t *tfile, recs []record.Record, now time.Time) ([]*event.Event, event.AckFunc) {
-	sid := in.sourceID(t, recs)
-	in.sourceKey(t, sid)
 	evs := make([]event.Event, len(recs))
 	out := make([]*event.Event, 0, len(recs))
 	for i := range recs {
@@ -150,7 +113,7 @@ func (in *input) events(t *tfile, recs []record.Record, now time.Time) ([]*event
 		}
 		src := event.Source{Input: in.set.Name, Key: t.key, Path: t.path, Offset: r.Offset, End: r.End}
 		fl := format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}
-		in.set.Decoder.Decode(&evs[i], r.Raw, src, sid, fl, now)
+		in.set.Decoder.Decode(&evs[i], r.Raw, src, t.sid, fl, now)
 		out = append(out, &evs[i])
 	}
 	end := t.end

@@ -1,10 +1,14 @@
 package file
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 // entry is one matching path as stat(2) saw it.
@@ -15,12 +19,14 @@ type entry struct {
 }
 
 // glob lists the regular files matching paths and not exclude, in name
-// order, each inode once.
-func (in *input) glob() []entry {
+// order, each inode once, and which globs matched any.
+func (in *input) glob() ([]entry, map[string]bool) {
 	var names []string
+	matched := make(map[string]bool, len(in.cfg.Paths))
 	for _, p := range in.cfg.Paths {
 		m, _ := filepath.Glob(p) // patterns were validated
 		names = append(names, m...)
+		matched[p] = len(m) > 0
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)
@@ -28,6 +34,9 @@ func (in *input) glob() []entry {
 	seen := make(map[fileID]bool, len(names))
 	for _, name := range names {
 		fi, err := os.Stat(name)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			in.failed(name, "open", err) // a symlink loop, say
+		}
 		if err != nil || !fi.Mode().IsRegular() || in.excluded(name) {
 			continue
 		}
@@ -37,7 +46,7 @@ func (in *input) glob() []entry {
 			out = append(out, e)
 		}
 	}
-	return out
+	return out, matched
 }
 
 // excluded matches exclude against the base name and the full path.
@@ -58,7 +67,8 @@ func (in *input) excluded(name string) bool {
 func (in *input) scan() {
 	now := time.Now()
 	in.lastScan, in.needScan = now, false
-	ents := in.glob()
+	ents, matched := in.glob()
+	in.checkGlobs(matched)
 	found := make(map[fileID]entry, len(ents))
 	for _, e := range ents {
 		found[e.id] = e
@@ -67,6 +77,10 @@ func (in *input) scan() {
 		in.update(t, found, now)
 	}
 	in.discover(ents)
+	if in.started {
+		in.started = false
+		in.findMoved(now)
+	}
 	in.retireTruncated()
 	in.prune()
 	in.balance()
@@ -84,6 +98,9 @@ func (in *input) update(t *tfile, found map[fileID]entry, now time.Time) {
 		return
 	}
 	t.path, t.size = e.path, e.size
+	in.st.mu.Lock()
+	t.r.size = e.size // saved with the next checkpoint write
+	in.st.mu.Unlock()
 	if e.path != t.home {
 		t.markGone(now)
 	}
@@ -116,11 +133,14 @@ func (t *tfile) markGone(now time.Time) {
 }
 
 // lost handles a file whose inode no longer matches any path: an open one
-// is read to its end; a closed one is dropped, its unread bytes counted.
+// is read to its end; a closed one is looked for in its directory (moved
+// out of the paths) and read to its end, else dropped, its unread bytes
+// reported and counted.
 func (in *input) lost(t *tfile, now time.Time) {
 	if t.f == nil {
-		in.m.deletedUnread.Add(float64(max(t.size-t.off, 0)))
-		t.done = true
+		if !in.relocate(t, now) {
+			in.dropUnread(t)
+		}
 		return
 	}
 	t.markGone(now)
@@ -128,6 +148,15 @@ func (in *input) lost(t *tfile, now time.Time) {
 		t.size = fi.Size()
 	}
 	in.settle(t, t.size, now)
+}
+
+func (in *input) dropUnread(t *tfile) {
+	t.done = true
+	if unread := t.size - t.off; unread > 0 {
+		in.m.deletedUnread.Add(float64(unread))
+		in.log.Warn("a file was deleted before it was read to its end",
+			zap.String("path", t.path), zap.Int64("unread_bytes", unread))
+	}
 }
 
 // sameHead checks an open file's fingerprint against its content, and lets

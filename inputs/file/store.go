@@ -23,6 +23,7 @@ type rec struct {
 	offset   int64 // everything before it is acked
 	sourceID []byte
 	path     string // informational
+	size     int64  // the file's size when last seen
 	dev, ino uint64
 	seen     time.Time
 	live     bool    // a tracked file holds it; never forgotten

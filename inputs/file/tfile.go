@@ -45,7 +45,8 @@ type tfile struct {
 	retired   bool      // truncated: done once ended
 	done      bool      // ended and closed for good: drop from the list
 	flushAt   time.Time // multi-line flush deadline
-	key       string    // Source.Key: hex of the source id, once known
+	sid       []byte    // source id, fixed when the file was identified
+	key       string    // Source.Key: hex of sid
 	resume    int64     // records ending at or before it are already in the buffer
 }
 
@@ -89,27 +90,43 @@ func (t *tfile) read(buf []byte) (int, error) {
 	return n, err
 }
 
-// firstLineID is the SHA-256 of f's first line (terminator excluded), or of
-// all its bytes when it has no complete line yet.
-func firstLineID(f *os.File) ([]byte, error) {
+// sourceIDOf is the source id of a file (SPEC §4): the SHA-256 of its
+// first complete line, terminator excluded. ok is false while the file has
+// no complete line: it has no identity yet. head is the file's first bytes,
+// which usually hold the whole line.
+func sourceIDOf(name string, head []byte) (sid []byte, ok bool, err error) {
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		s := sha256.Sum256(head[:i])
+		return s[:], true, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	return firstLineID(f)
+}
+
+// firstLineID hashes f's first line as it reads it, in blocks: a first
+// line longer than any buffer is still hashed whole.
+func firstLineID(f *os.File) ([]byte, bool, error) {
 	h := sha256.New()
-	buf := make([]byte, 4096)
+	buf := make([]byte, 64<<10)
 	for off := int64(0); ; {
 		n, err := f.ReadAt(buf, off)
 		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
 			h.Write(buf[:i])
-			break
+			return h.Sum(nil), true, nil
 		}
 		h.Write(buf[:n])
 		off += int64(n)
 		if errors.Is(err, io.EOF) || n == 0 {
-			break
+			return nil, false, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return h.Sum(nil), nil
 }
 
 // lastLineEnd is the offset just past the last newline before size,

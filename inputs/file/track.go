@@ -1,31 +1,62 @@
 package file
 
 import (
+	"encoding/hex"
 	"os"
 	"slices"
 
 	"go.uber.org/zap"
 )
 
-// track starts following e, from its checkpoint r when it has one.
-func (in *input) track(e entry, p *prefixes, r *rec) {
+// track starts following e, from its checkpoint r when it has one, with
+// the source id sid (a checkpoint's own id wins: it was fixed first). It
+// resumes after what the buffer already holds of this source.
+func (in *input) track(e entry, p *prefixes, r *rec, sid []byte) *tfile {
 	t := &tfile{home: e.path, path: e.path, id: e.id, size: e.size}
 	if r == nil {
-		r = &rec{fp: p.full(), live: true, offset: in.startOffset(e)}
+		r = &rec{fp: p.full(), live: true, offset: in.startOffset(e), sourceID: sid}
 		in.st.add(r)
 	}
 	in.st.with(func() {
-		r.path, r.dev, r.ino = e.path, e.id.dev, e.id.ino
+		r.path, r.dev, r.ino, r.size = e.path, e.id.dev, e.id.ino, e.size
 		if e.size < r.offset { // shorter than its checkpoint: rewritten
 			r.offset, r.pending = 0, nil
 		}
 		if p.full().Len > r.fp.Len {
 			r.fp = p.full()
 		}
+		if len(r.sourceID) == 0 {
+			r.sourceID = sid
+		}
+		t.sid = r.sourceID
 	})
-	t.r, t.off = r, r.offset
+	t.r, t.off, t.key = r, r.offset, hex.EncodeToString(t.sid)
+	in.resume(t)
 	in.files = append(in.files, t)
 	in.byID[e.id] = t
+	return t
+}
+
+// resume skips t to the end of its last record already durable in the
+// buffer, when that is past its checkpoint: a crash between the buffer's
+// fsync and the checkpoint write then re-reads nothing, and catching up
+// costs no reading at all. The checkpoint moves there too.
+func (in *input) resume(t *tfile) {
+	if in.set.Resume == nil {
+		return
+	}
+	end, ok := in.set.Resume(t.key)
+	if !ok || end <= t.off || end > t.size {
+		return // nothing new, or a file shorter than the mark: not that content
+	}
+	t.resume, t.off = end, end
+	in.st.with(func() {
+		if len(t.r.pending) == 0 && t.r.offset < end {
+			t.r.offset = end
+		}
+	})
+	in.log.Debug("resuming after the records already in the buffer",
+		zap.String("path", t.path), zap.Int64("offset", end))
 }
 
 // startOffset is 0, or with start_at = "end" at the very first start, the
@@ -98,9 +129,10 @@ func (in *input) evict() bool {
 
 func (in *input) openFile(t *tfile) bool {
 	if err := t.open(in.set.Framing); err != nil {
-		in.log.Debug("open failed", zap.String("path", t.path), zap.Error(err))
+		in.failed(t.path, "open", err)
 		return false
 	}
+	in.recovered(t.path)
 	in.open++
 	return true
 }
