@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // diskState is the checkpoint file.
@@ -102,39 +103,5 @@ func (s *store) save() error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	return writeAtomic(s.name, append(b, '\n'))
-}
-
-// writeAtomic replaces name: temp file, fsync, rename, fsync of the
-// directory, so a crash leaves the old or the new content, mode 0600.
-func writeAtomic(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	f, err := os.CreateTemp(dir, ".checkpoints-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), name)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return fsutil.WriteFile(s.name, append(b, '\n'), 0o600)
 }
