@@ -131,3 +131,15 @@ func (in *input) relocate(t *tfile, now time.Time) bool {
 	}
 	return false
 }
+
+// copyInDir finds the copy of a truncated file that no matching path took
+// over in the file's own directory: copytruncate to a name the paths do
+// not match. It holds what was written between the last read and the copy.
+func (in *input) copyInDir(t *tfile) (entry, bool) {
+	for _, f := range (dirCache{}).list(in, filepath.Dir(t.path)) {
+		if f.e.id != t.id && f.e.size >= t.off && in.byID[f.e.id] == nil && f.p.matches(t.r.fp) {
+			return f.e, true
+		}
+	}
+	return entry{}, false
+}

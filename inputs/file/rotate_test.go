@@ -109,19 +109,27 @@ func TestCopyTruncate(t *testing.T) {
 	}
 }
 
+// TestCopyTruncateKeepsUnreadTail: what was written between the last read
+// and the copy is read from the copy, also when the paths do not match
+// the copy's name (it is looked for in the same directory).
 func TestCopyTruncateKeepsUnreadTail(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	in := e.start(true, nil)
-	e.write("a.log", lines("old", 0, 10))
-	expect(t, in, raws(lines("old", 0, 10)))
-	e.write("a.log", lines("old", 10, 15)) // not read before the rotation
-	copyFile(t, e.path("a.log"), e.path("a.log.1"))
-	if err := os.Truncate(e.path("a.log"), 0); err != nil {
-		t.Fatal(err)
+	for _, glob := range []string{"a.log*", "a.log"} {
+		t.Run(glob, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			in := e.start(true, func(c *Config, _ *inputs.Settings) { c.Paths = []string{e.path(glob)} })
+			e.write("a.log", lines("old", 0, 10))
+			expect(t, in, raws(lines("old", 0, 10)))
+			e.write("a.log", lines("old", 10, 15)) // not read before the rotation
+			copyFile(t, e.path("a.log"), e.path("a.log.1"))
+			if err := os.Truncate(e.path("a.log"), 0); err != nil {
+				t.Fatal(err)
+			}
+			e.write("a.log", lines("new", 0, 3))
+			expect(t, in, append(raws(lines("old", 10, 15)), raws(lines("new", 0, 3))...))
+		})
 	}
-	e.write("a.log", lines("new", 0, 3))
-	expect(t, in, append(raws(lines("old", 10, 15)), raws(lines("new", 0, 3))...))
 }
 
 func TestNewFileAtSamePath(t *testing.T) {

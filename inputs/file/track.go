@@ -79,6 +79,10 @@ func (in *input) startOffset(e entry) int64 {
 func (in *input) retireTruncated() {
 	for _, t := range in.files {
 		if t.truncated {
+			if c, ok := in.copyInDir(t); ok {
+				in.migrate(t, c)
+				continue
+			}
 			t.truncated, t.finalDue, t.retired = false, true, true
 			if in.byID[t.id] == t {
 				delete(in.byID, t.id)
