@@ -10,6 +10,7 @@ type openRecord struct {
 	rawEnd  int64 // end of its last non-blank line: where Raw stops
 	end     int64 // past its last line terminator
 	lines   int
+	cut     cut // where an Automatiko plain entry may end inside it
 }
 
 // longLine is a line over MaxLineBytes whose end is not read yet.
@@ -42,6 +43,7 @@ func (f *Framer) line(a, b, next int64, partial bool, out []Record) []Record {
 		out = f.closeRecord(out)
 		f.orphan = false
 		f.rec = openRecord{on: true, partial: partial, off: a, rawEnd: b, end: next, lines: 1}
+		f.rec.cut.start(f.isPlainEntry(raw), raw, a, b, next)
 		return out
 	}
 	return f.continuation(raw, a, b, next, partial, out)
@@ -66,6 +68,7 @@ func (f *Framer) continuation(raw []byte, a, b, next int64, partial bool, out []
 	if f.rec.on && f.fits(b) {
 		f.rec.lines++
 		f.rec.rawEnd, f.rec.end, f.rec.partial = b, next, partial
+		f.rec.cut.line(raw, a, b, next)
 		return out
 	}
 	if f.rec.on {
@@ -80,12 +83,18 @@ func (f *Framer) fits(b int64) bool {
 	return f.rec.lines < f.cfg.MaxLines && b-f.rec.off <= int64(f.cfg.MaxBytes)
 }
 
+// closeRecord emits the open record: two records when text follows the
+// closing brace of its plain entry (see cut).
 func (f *Framer) closeRecord(out []Record) []Record {
 	if !f.rec.on {
 		return out
 	}
 	r := f.rec
 	f.rec = openRecord{}
+	if c := r.cut; c.due() {
+		out = append(out, Record{Raw: f.win.bytes(r.off, c.rawEnd), Offset: r.off, End: c.end})
+		return append(out, Record{Raw: f.win.bytes(c.rest, r.rawEnd), Offset: c.rest, End: r.end, Partial: r.partial})
+	}
 	return append(out, Record{Raw: f.win.bytes(r.off, r.rawEnd), Offset: r.off, End: r.end, Partial: r.partial})
 }
 

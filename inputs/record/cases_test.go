@@ -85,10 +85,59 @@ var framingCases = []struct {
 	ops:  []op{w(ts1 + ", v=a\n\nb}\n"), end},
 	want: []rec{{Raw: ts1 + ", v=a\n\nb}", End: 40}},
 }, {
-	name: "plain trailing text kept",
+	name: "plain trailing text cut off",
 	cfg:  Config{Format: "plain"},
 	ops:  []op{w(ts1 + "}\ngarbage\n\n" + ts2 + "}\n"), end},
-	want: []rec{{Raw: ts1 + "}\ngarbage", End: 41}, {Raw: ts2 + "}", Off: 41, End: 73}},
+	want: []rec{{Raw: ts1 + "}", End: 32}, {Raw: "garbage", Off: 32, End: 41}, {Raw: ts2 + "}", Off: 41, End: 73}},
+}, {
+	name: "plain cut after the last closing line",
+	cfg:  Config{Format: "plain"},
+	ops:  []op{w(ts1 + ", v={a}\nb} \r\n\nx\n y \n\n"), end},
+	want: []rec{{Raw: ts1 + ", v={a}\nb} \r", End: 43}, {Raw: "x\n y ", Off: 44, End: 51}},
+}, {
+	name: "plain closing line last: no cut",
+	cfg:  Config{Format: "plain"},
+	ops:  []op{w(ts1 + "}\nx\ny}\n"), end},
+	want: []rec{{Raw: ts1 + "}\nx\ny}", End: 37}},
+}, {
+	name: "plain no closing line: no cut",
+	cfg:  Config{Format: "plain"},
+	ops:  []op{w(ts1 + ", v=a\nb\n"), end},
+	want: []rec{{Raw: ts1 + ", v=a\nb", End: 38}},
+}, {
+	name: "plain cut at flush",
+	cfg:  Config{Format: "auto"},
+	ops:  []op{w(ts1 + "}\nx\n"), flush, w("y\n"), end},
+	want: []rec{{Raw: ts1 + "}", End: 32}, {Raw: "x", Off: 32, End: 34}, {Raw: "y", Off: 34, End: 36, Orphan: true}},
+}, {
+	name: "plain cut with a partial last line",
+	cfg:  Config{Format: "plain"},
+	ops:  []op{w(ts1 + "}\nx"), end},
+	want: []rec{{Raw: ts1 + "}", End: 32}, {Raw: "x", Off: 32, End: 33, Partial: true}},
+}, {
+	name: "plain cut before max lines orphans",
+	cfg:  Config{Format: "plain", MaxLines: 2},
+	ops:  []op{w(ts1 + "}\nx\ny\n"), end},
+	want: []rec{{Raw: ts1 + "}", End: 32}, {Raw: "x", Off: 32, End: 34}, {Raw: "y", Off: 34, End: 36, Orphan: true}},
+}, {
+	name: "plain cut before a long line",
+	cfg:  Config{Format: "plain", MaxLineBytes: 32},
+	ops:  []op{w(ts1 + "}\nx\n" + strings.Repeat("z", 40) + "\n"), end},
+	want: []rec{
+		{Raw: ts1 + "}", End: 32},
+		{Raw: "x", Off: 32, End: 34},
+		{Raw: strings.Repeat("z", 32), Off: 34, End: 75, Truncated: true, OrigLen: 40},
+	},
+}, {
+	name: "plain cut after a stripped prefix",
+	cfg:  Config{Format: "auto", StripPrefix: regexp.MustCompile(`P `)},
+	ops:  []op{w("P " + ts1 + "}\nx\n"), end},
+	want: []rec{{Raw: "P " + ts1 + "}", End: 34}, {Raw: "x", Off: 34, End: 36}},
+}, {
+	name: "start pattern record that is not plain: no cut",
+	cfg:  Config{Format: "plain", StartPattern: regexp.MustCompile(`^BEGIN`)},
+	ops:  []op{w("BEGIN {a}\nx\n"), end},
+	want: []rec{{Raw: "BEGIN {a}\nx", End: 12}},
 }, {
 	name: "plain json line continues",
 	cfg:  Config{Format: "plain"},
@@ -107,12 +156,12 @@ var framingCases = []struct {
 }, {
 	name: "flush then orphan continuations",
 	cfg:  Config{Format: "plain"},
-	ops:  []op{w(ts1 + ", v=a\n"), flush, w("b\n\nc}\n"), w(ts2 + "}\n"), w("d\n"), end},
+	ops:  []op{w(ts1 + ", v=a\n"), flush, w("b\n\nc}\n"), w(ts2 + "\n"), w("d}\n"), end},
 	want: []rec{
 		{Raw: ts1 + ", v=a", End: 36},
 		{Raw: "b", Off: 36, End: 38, Orphan: true},
 		{Raw: "c}", Off: 39, End: 42, Orphan: true},
-		{Raw: ts2 + "}\nd", Off: 42, End: 76},
+		{Raw: ts2 + "\nd}", Off: 42, End: 76},
 	},
 }, {
 	name: "flush keeps the partial line",

@@ -34,6 +34,12 @@ func TestCheckpoint(t *testing.T) {
 		want: []int64{0, 31, 35, 35},
 		pend: []bool{true, false, false, false},
 	}, {
+		name: "plain entry and the lines cut off it",
+		cfg:  Config{Format: "plain"},
+		ops:  []op{w(ts1 + "}\n"), w("x\n"), w(ts2 + "}\ny"), end},
+		want: []int64{0, 0, 34, 67},
+		pend: []bool{true, true, true, false},
+	}, {
 		name: "long line",
 		cfg:  Config{Format: "json", MaxLineBytes: 8},
 		ops:  []op{w("{}\n" + long[:5]), w(long[5:]), w(long), w("\n{}\n"), w(long), end},

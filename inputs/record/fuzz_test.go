@@ -16,6 +16,7 @@ func FuzzFramer(f *testing.F) {
 		f.Add(src[:min(len(src), 4096)], uint8(2), uint16(512), uint8(20), uint16(300), uint64(1))
 	}
 	f.Add([]byte(ts1+",\n\n x}\r\n{\"a\"}\nrest"), uint8(0), uint16(8), uint8(2), uint16(40), uint64(7))
+	f.Add([]byte(ts1+"}\ngarbage\n\n"+ts2+", v={a}\nb} \r\nx\n"), uint8(1), uint16(64), uint8(5), uint16(200), uint64(40))
 	f.Fuzz(func(t *testing.T, data []byte, format uint8, maxLine uint16, maxLines uint8, maxBytes uint16, seed uint64) {
 		cfg := Config{
 			Format:       []string{"json", "plain", "auto"}[format%3],

@@ -14,6 +14,9 @@
 //     max_bytes only refuse the lines after it.
 //   - At End, a held partial line that continues the open record joins it
 //     (the record is then Partial); otherwise it is a record of its own.
+//   - A plain record whose last non-blank line does not end with '}' but an
+//     earlier line does is emitted as two records: up to that line (the
+//     entry) and the lines after it (see cut).
 //   - StartPattern is matched unanchored against the line after
 //     StripPrefix; anchor it with ^ to test the line start only.
 //   - A Format other than "json" or "plain" behaves as "auto".
