@@ -4,7 +4,7 @@ BIN       := bin/auditship
 TOOLS_DIR ?= $(HOME)/.cache/auditship-tools
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: build run test lint unit fuzz e2e bench services clean
+.PHONY: build run test lint unit fuzz e2e bench services clean soak
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/auditship
@@ -34,6 +34,13 @@ lint:
 
 bench:
 	scripts/bench/run.sh
+
+# The bursty-writer kill -9 scenario (e2e TestBurstKill9, issue 7) with a
+# random seed per round for SOAK_MINUTES minutes, printing each run's
+# counts; failed rounds are kept in /tmp/auditship-soak. Not run by `test`.
+SOAK_MINUTES ?= 10
+soak:
+	SOAK_MINUTES=$(SOAK_MINUTES) scripts/soak.sh
 
 clean:
 	rm -rf bin data archive
