@@ -18,7 +18,9 @@ import (
 // or with the error that prevented it. If Append returns an error, nothing
 // of the call is on disk or visible, NextSeq is unchanged, the marks set
 // before it are kept for the next Append, and onDurable is not called.
-// Append does not enforce MaxSize: the caller checks Full first.
+// Append does not enforce MaxSize: the caller checks Full first. A write
+// that a crash cuts short is dropped whole by Open, records and marks: it
+// was never acknowledged, so nothing of it must stay.
 //
 // After a failed fsync with "batch" the log refuses appends; close and
 // reopen it (Open recovers whatever reached the disk).

@@ -51,13 +51,18 @@ func validSegments(t testing.TB) ([]string, map[string][]byte) {
 
 // FuzzRecover damages a valid log (or replaces a segment with the input)
 // and checks that Open succeeds and readers return only intact records,
-// in order, and terminate.
+// in order, and terminate. A plain cut (op 2, no data) must leave whole
+// writes with their marks, as a kill -9 would.
 func FuzzRecover(f *testing.F) {
 	f.Add(uint8(0), uint32(0), uint8(0), []byte{})
 	f.Add(uint8(1), uint32(70), uint8(0xff), []byte{})
 	f.Add(uint8(2), uint32(300), uint8(0), []byte("garbage"))
 	f.Add(uint8(3), uint32(5), uint8(1), magic[:])
 	f.Add(uint8(0), uint32(2), uint8(0), append(magic[:], make([]byte, 40)...))
+	// The newest of the 4 segments (pos%4 == 3) cut between the two
+	// records of a write (pos%575): its first one, then a later one.
+	f.Add(uint8(2), uint32(3*575+98), uint8(0), []byte{})
+	f.Add(uint8(2), uint32(3*575+478), uint8(0), []byte{})
 	f.Fuzz(func(t *testing.T, op uint8, pos uint32, xor uint8, data []byte) {
 		names, files := validSegments(t)
 		dir := t.TempDir()
@@ -77,6 +82,9 @@ func FuzzRecover(f *testing.F) {
 		}
 		defer l.Close()
 		checkIntact(t, l)
+		if op%4 == 2 && len(data) == 0 {
+			checkWholeWrites(t, l)
+		}
 	})
 }
 
@@ -119,5 +127,19 @@ func checkIntact(t *testing.T, l *Log) {
 			t.Fatalf("bad record seq %d after %d: %q", rec.Seq, last, rec.Data)
 		}
 		last = rec.Seq
+	}
+}
+
+// checkWholeWrites: write i of the fuzz log holds seqs 2i+1 and 2i+2 and
+// sets mark "k" to i, so after a cut the log ends on an even seq n with
+// "k" = n/2-1 (no mark if n is 0).
+func checkWholeWrites(t *testing.T, l *Log) {
+	n := l.NextSeq() - 1
+	want := map[string][]byte{}
+	if n > 0 {
+		want["k"] = []byte{byte(n/2 - 1)}
+	}
+	if n%2 != 0 || !bytes.Equal(l.Marks()["k"], want["k"]) || len(l.Marks()) != len(want) {
+		t.Fatalf("log ends at seq %d with marks %v: not a whole write", n, l.Marks())
 	}
 }

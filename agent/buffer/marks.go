@@ -103,7 +103,7 @@ func (l *Log) commitMarks() {
 
 var errMarks = errors.New("malformed marks record")
 
-// opening encodes the marks record that opens a write of rest more bytes:
+// encodeOpening encodes the marks record that opens a write of rest bytes:
 // the snapshot when the write starts a segment, else no changes.
 func (l *Log) encodeOpening(b []byte, snapshot bool, rest int64) []byte {
 	if snapshot {

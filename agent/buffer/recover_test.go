@@ -329,3 +329,68 @@ func TestMetrics(t *testing.T) {
 	}
 	l2.Close()
 }
+
+// oldSegment is a segment as versions before the opening marks record
+// wrote it: a snapshot first, and a marks record after a write's records
+// only if marks changed. Its last write carries no marks at all.
+func oldSegment() []byte {
+	b := appendFrame(nil, 1, KindMarks, []byte{marksSnapshot, 0})
+	for seq := uint64(1); seq <= 3; seq++ {
+		b = appendFrame(b, seq, KindEvent, payload(seq, 50))
+	}
+	b = appendFrame(b, 4, KindMarks, appendMarkEntry([]byte{marksDelta, 1}, "k", []byte("old")))
+	for seq := uint64(4); seq <= 5; seq++ {
+		b = appendFrame(b, seq, KindEvent, payload(seq, 50))
+	}
+	return b
+}
+
+// TestOlderVersionSegment: an upgrade keeps every record of a segment
+// written before writes carried their size, even a last write without
+// marks; the writes appended after the upgrade are kept whole or dropped.
+func TestOlderVersionSegment(t *testing.T) {
+	dir := t.TempDir()
+	old := oldSegment()
+	if err := os.WriteFile(filepath.Join(dir, segName(1)), old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := openLog(t, Options{Dir: dir})
+	if got := fileSize(t, filepath.Join(dir, segName(1))); l.NextSeq() != 6 || got != int64(len(old)) {
+		t.Fatalf("NextSeq %d, size %d; want 6 and %d", l.NextSeq(), got, len(old))
+	}
+	if diff := cmp.Diff(map[string][]byte{"k": []byte("old")}, l.Marks()); diff != "" {
+		t.Fatalf("marks (-want +got):\n%s", diff)
+	}
+	recs, _ := readAll(t, l, 1)
+	checkSeqs(t, recs, seqRange(1, 5), 50)
+	l.SetMark("k", []byte("new"))
+	appendN(t, l, 3, 50)
+	l.Close()
+	w := lastWrite{dir: dir, name: segName(1), data: readFile(t, filepath.Join(dir, segName(1))),
+		start: int64(len(old)), first: 6, last: 8, marks: []byte("old"), after: []byte("new")}
+	w.end = int64(len(w.data))
+	for cut := w.start; cut <= w.end; cut++ {
+		checkCut(t, w, Options{}, cut)
+	}
+}
+
+// TestOlderVersionWriteAfterNew: a write without a size after one with a
+// size (a downgrade, then an upgrade) is kept like any older write.
+func TestOlderVersionWriteAfterNew(t *testing.T) {
+	dir := t.TempDir()
+	writeBatches(t, dir, 3, Options{})
+	path := filepath.Join(dir, segName(1))
+	b := readFile(t, path)
+	for seq := uint64(4); seq <= 5; seq++ {
+		b = appendFrame(b, seq, KindEvent, payload(seq, 50))
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l := openLog(t, Options{Dir: dir})
+	if got := fileSize(t, path); l.NextSeq() != 6 || got != int64(len(b)) {
+		t.Fatalf("NextSeq %d, size %d; want 6 and %d", l.NextSeq(), got, len(b))
+	}
+	recs, _ := readAll(t, l, 1)
+	checkSeqs(t, recs, seqRange(1, 5), 50)
+}
