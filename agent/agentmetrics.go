@@ -9,7 +9,7 @@ import (
 // outputMetrics are the sender's counters for one output.
 type outputMetrics struct {
 	events, batches, whenErrors, deadLettered, spoolLost prometheus.Counter
-	sendErrors                                           *prometheus.CounterVec
+	sendErrors, stateErrors, journalRepairs              *prometheus.CounterVec
 	setHealthy                                           func(bool)
 }
 
@@ -31,7 +31,13 @@ func newOutputMetrics(reg *metrics.Registry, pipeline, name string) *outputMetri
 		sendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditship_output_send_errors_total",
 			Help: "Failed batch writes by kind (retryable, permanent).", ConstLabels: l}, []string{"kind"}),
 	}
-	reg.MustRegister(m.sendErrors)
+	m.stateErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditship_output_state_errors_total",
+		Help:        "Failed writes of the output's files under data_dir by op (journal, dead-letter, spool, cursor); the batch is kept.",
+		ConstLabels: l}, []string{"op"})
+	m.journalRepairs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditship_output_journal_repairs_total",
+		Help: "Journal damage found at start by kind: torn_tail (cut back), corrupt_line (quarantined), " +
+			"orphan_spool (a spool file without its entry, moved to the dead-letter directory).", ConstLabels: l}, []string{"kind"})
+	reg.MustRegister(m.sendErrors, m.stateErrors, m.journalRepairs)
 	key := pipeline + "/" + name
 	m.setHealthy = func(ok bool) { reg.SetHealthy(key, ok) }
 	return m

@@ -56,12 +56,7 @@ func (s *sender) flush(ctx context.Context, b *openBatch) {
 		return
 	}
 	if s.journaled == nil {
-		if oc, _ := s.write(ctx, s.memoryBatch(b)); oc == stored {
-			s.delivered(b.count)
-		} else {
-			s.unsent += b.count
-		}
-		s.advance()
+		s.flushMemory(ctx, b)
 		return
 	}
 	entry, err := s.journal(b)
@@ -71,7 +66,27 @@ func (s *sender) flush(ctx context.Context, b *openBatch) {
 	}
 	s.advance() // the batch's bytes are durable in the spool now
 	s.saveCursor(true)
+	// false only when ctx ended: the batch stays journaled for the next run.
 	s.deliver(ctx, entry)
+}
+
+// flushMemory writes a batch held in memory (stdout). When the shutdown
+// deadline aborts the write, the batch goes back among the open ones: the
+// cursor stays before its events, which the next run sends (at least once).
+func (s *sender) flushMemory(ctx context.Context, b *openBatch) {
+	oc, err := s.write(ctx, s.memoryBatch(b))
+	switch oc {
+	case aborted:
+		s.open[b.partition] = b
+		s.refloor()
+		return
+	case rejected:
+		s.log.Error("the output rejected a batch for its content; it has no dead-letter directory, the events are skipped",
+			zap.Uint64("first_seq", b.first), zap.Uint64("last_seq", b.last), zap.Int("events", b.count), zap.Error(err))
+	default:
+		s.delivered(b.count)
+	}
+	s.advance()
 }
 
 func (s *sender) memoryBatch(b *openBatch) *event.Batch {
@@ -109,21 +124,14 @@ func (s *sender) entryBatch(e *batchEntry) *event.Batch {
 }
 
 // deliver writes a journaled batch from its spool file until it is stored
-// (or ctx ends: it stays journaled and is re-sent by the next run).
+// or dead-lettered, and marked done (or ctx ends: it stays journaled and is
+// re-sent by the next run). It reports whether the batch is settled.
 func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
 	path := filepath.Join(s.spoolDir, e.Spool)
 	f, err := os.Open(path)
 	if err != nil {
-		// Removed from outside: its events are gone for this output. Say so
-		// loudly and go on, rather than hold every batch behind it forever.
-		s.log.Error("a journaled batch's spool file is gone; its events cannot be sent",
-			zap.String("batch", e.ID), zap.String("key", e.Key), zap.Uint64("first_seq", e.First),
-			zap.Uint64("last_seq", e.Last), zap.Int("events", e.Count), zap.Error(err))
-		s.m.spoolLost.Add(float64(e.Count))
-		if err := s.jr.markDone(e.ID); err != nil {
-			s.log.Warn("journal: marking a batch done failed", zap.Error(err))
-		}
-		return true
+		s.spoolGone(e, err)
+		return s.settle(ctx, e, "")
 	}
 	b := s.entryBatch(e)
 	b.Body = f
@@ -131,24 +139,69 @@ func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
 	f.Close()
 	switch oc {
 	case aborted:
-		s.unsent += e.Count
 		return false
 	case rejected:
-		if err := s.deadLetter(e, werr); err != nil {
-			s.log.Error("dead-lettering a rejected batch failed; it stays journaled", zap.Error(err))
-			s.unsent += e.Count
+		if !s.persist(ctx, "dead-letter", func() error { return s.deadLetter(e, werr) }) {
 			return false
 		}
+		s.log.Error("the store rejected a batch; kept in the dead-letter directory",
+			zap.String("batch", e.ID), zap.String("key", e.Key), zap.Int("events", e.Count), zap.Error(werr))
 	}
-	if err := s.jr.markDone(e.ID); err != nil {
-		s.log.Warn("journal: marking a batch done failed; it will be re-sent and found stored", zap.Error(err))
+	if !s.settle(ctx, e, path) {
+		return false
 	}
-	os.Remove(path)
 	if oc == stored {
 		s.delivered(e.Count)
 	}
 	s.maybeCompact()
 	return true
+}
+
+// spoolGone reports a journaled batch whose spool file was removed from
+// outside: its events are gone for this output. Said loudly, then skipped,
+// rather than hold every batch behind it forever.
+func (s *sender) spoolGone(e *batchEntry, err error) {
+	s.log.Error("a journaled batch's spool file is gone; its events cannot be sent",
+		zap.String("batch", e.ID), zap.String("key", e.Key), zap.Uint64("first_seq", e.First),
+		zap.Uint64("last_seq", e.Last), zap.Int("events", e.Count), zap.Error(err))
+	s.m.spoolLost.Add(float64(e.Count))
+}
+
+// settle marks a batch done, durably, and only then deletes its spool file
+// (path; "" for none): a crash in between leaves a spool file that the next
+// start finds marked done and deletes.
+func (s *sender) settle(ctx context.Context, e *batchEntry, path string) bool {
+	if !s.persist(ctx, "journal", func() error { return s.jr.markDone(e.ID) }) {
+		return false
+	}
+	if path != "" {
+		s.removeSpool(path)
+	}
+	return true
+}
+
+// persist retries a change to the output's state on disk (a journal line,
+// a dead-letter copy) until it succeeds or ctx ends. The first failure is
+// logged, every failure counted.
+func (s *sender) persist(ctx context.Context, op string, fn func() error) bool {
+	bo := newBackoff(s.cfg.Retry.Initial, s.cfg.Retry.Max)
+	for failed := false; ; failed = true {
+		err := fn()
+		if err == nil {
+			if failed {
+				s.log.Info("writing the output's state works again", zap.String("op", op))
+			}
+			return true
+		}
+		s.m.stateErrors.WithLabelValues(op).Inc()
+		if !failed {
+			s.log.Error("writing the output's state failed; the batch is kept, retrying",
+				zap.String("op", op), zap.Error(err))
+		}
+		if !sleep(ctx, bo.next()) {
+			return false
+		}
+	}
 }
 
 func (s *sender) delivered(n int) {
@@ -186,6 +239,7 @@ func (s *sender) resendPending(ctx context.Context) bool {
 // passed them, and what was journaled meanwhile is skipped by the journal.
 func (s *sender) spoolFailed(ctx context.Context, b *openBatch, err error) {
 	s.log.Error("spooling a batch failed; retrying from the buffer", zap.Error(err))
+	s.m.stateErrors.WithLabelValues("spool").Inc()
 	s.open[b.partition] = b
 	for _, ob := range s.open {
 		if ob.spool != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,7 @@ type sender struct {
 	position atomic.Uint64 // the stored cursor, for the pipeline's GC
 	target   atomic.Uint64 // stop once every record up to it is handled
 	stopping atomic.Bool
+	wake     wakeup // fired by stop: a write in backoff tries once more
 
 	open     map[string]*openBatch
 	read     uint64 // next sequence number to read
@@ -49,8 +51,10 @@ type sender struct {
 	unsent   int    // events left undelivered when the run ended
 	ev       event.Event
 	lastSave time.Time
-	rewind   bool     // re-read from the cursor (after a spool failure)
-	strs     strCache // repeated header strings, when events are looked into
+	rewind   bool          // re-read from the cursor (after a spool failure)
+	woke     bool          // the stop wake-up was used
+	probeGap time.Duration // between probes of a failing output; 0: a second
+	strs     strCache      // repeated header strings, when events are looked into
 	// openFloor is the first sequence number an open batch holds
 	// (MaxUint64 when none is open): the cursor may not pass it.
 	openFloor uint64
@@ -61,6 +65,7 @@ type sender struct {
 func (s *sender) stop(target uint64) {
 	s.target.Store(target)
 	s.stopping.Store(true)
+	s.wake.fire()
 }
 
 // run delivers until stopped (or ctx ends: what is left stays buffered).
@@ -68,6 +73,9 @@ func (s *sender) run(ctx context.Context) {
 	s.open = map[string]*openBatch{}
 	s.openFloor = math.MaxUint64
 	defer s.finish()
+	if s.jr != nil {
+		s.checkJournal()
+	}
 	if !s.resendPending(ctx) {
 		return
 	}
@@ -143,6 +151,9 @@ func (s *sender) onTick(ctx context.Context) {
 	pressure := s.buf.Pressure()
 	oldest := s.buf.OldestSegmentEnd()
 	for _, b := range s.open {
+		if ctx.Err() != nil {
+			break // an aborted batch went back into s.open: leave it there
+		}
 		if now.Sub(b.opened) >= s.cfg.Batch.Interval || s.stopping.Load() || (pressure && b.first <= oldest) {
 			s.flush(ctx, b)
 		}
@@ -269,7 +280,7 @@ func (s *sender) saveCursor(force bool) {
 	}
 	s.lastSave = time.Now()
 	if err := s.cur.save(); err != nil {
-		s.log.Error("storing the cursor failed", zap.Error(err))
+		s.stateError("cursor", err)
 		return
 	}
 	if s.cur.saved > s.position.Load() {
@@ -315,20 +326,71 @@ func (s *sender) oldest() *openBatch {
 
 func (s *sender) closeAll(ctx context.Context) {
 	for _, b := range s.open {
+		if ctx.Err() != nil {
+			return // an aborted batch went back into s.open: leave it there
+		}
 		s.flush(ctx, b)
 	}
 }
 
-// finish counts what stays undelivered and closes the journal.
+// finish drops the open batches (their events stay in the buffer, the
+// cursor never passed them), counts what stays undelivered and closes the
+// journal.
 func (s *sender) finish() {
 	for _, b := range s.open {
-		s.unsent += b.count
 		if b.spool != nil {
 			b.spool.discard()
 		}
 	}
 	s.saveCursor(true)
+	s.unsent = s.undelivered()
 	if s.jr != nil {
 		s.jr.close()
+	}
+}
+
+// undelivered counts what this output has not delivered, from the buffer
+// and the journal rather than from the batches in hand: the records from
+// the cursor to the buffer's end that no journaled batch holds, plus the
+// journaled batches still pending. Records the output would skip (drop
+// records, events its when refuses) count too: it is an upper bound.
+func (s *sender) undelivered() int {
+	end, n := s.buf.NextSeq(), 0
+	if end > s.cur.next {
+		n = int(end - s.cur.next)
+	}
+	if s.jr == nil {
+		return n
+	}
+	n -= s.jr.overlap(s.cur.next, end)
+	for _, e := range s.jr.pending() {
+		n += e.Count
+	}
+	return n
+}
+
+// wakeup is fired once, by stop, from another goroutine.
+type wakeup struct {
+	mu sync.Mutex
+	c  chan struct{}
+}
+
+func (w *wakeup) ch() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.c == nil {
+		w.c = make(chan struct{})
+	}
+	return w.c
+}
+
+func (w *wakeup) fire() {
+	w.ch()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	select {
+	case <-w.c:
+	default:
+		close(w.c)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ type memStore struct {
 	fail   int // fail this many writes first
 	reject int // then reject this many batches for their content
 	calls  int
+	down   atomic.Bool // fail every write while set
+	stored func()      // called after each stored batch
 }
 
 func (m *memStore) Encoding() (string, string)    { return "ndjson", "none" }
@@ -38,6 +41,9 @@ func (m *memStore) Write(_ context.Context, b *event.Batch) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.calls++
+	if m.down.Load() {
+		return errors.New("store down")
+	}
 	if m.fail > 0 {
 		m.fail--
 		return errors.New("store down")
@@ -54,6 +60,9 @@ func (m *memStore) Write(_ context.Context, b *event.Batch) error {
 		return outputs.Permanent(errors.New("key conflict " + b.Key))
 	}
 	m.objs[b.Key] = body
+	if m.stored != nil {
+		m.stored()
+	}
 	return nil
 }
 
@@ -93,10 +102,17 @@ func appendEvents(t *testing.T, buf *buffer.Log, n int) uint64 {
 
 func newStoreSender(t *testing.T, buf *buffer.Log, out *memStore, dir string) *sender {
 	t.Helper()
+	return newTestSender(t, buf, out, dir)
+}
+
+// newTestSender makes a sender for out (journaled or not) with state in dir.
+func newTestSender(t *testing.T, buf *buffer.Log, out outputs.Output, dir string) *sender {
+	t.Helper()
 	cfg := &config.Output{Batch: outputs.BatchConfig{MaxEvents: 4, Interval: time.Hour},
 		Retry: config.Retry{Initial: time.Millisecond, Max: 2 * time.Millisecond}, PermanentRetryInterval: 5 * time.Millisecond}
-	s := &sender{pipeline: "p", name: "o", stream: "s", out: out, part: out, cfg: cfg, log: zap.NewNop(),
+	s := &sender{pipeline: "p", name: "o", stream: "s", out: out, cfg: cfg, log: zap.NewNop(),
 		m: newOutputMetrics(metrics.New(), "p", "o"), buf: buf, spoolDir: dir + "/pending"}
+	s.part, _ = out.(outputs.Partitioner)
 	if err := mkdir(s.spoolDir); err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,16 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/state"
 	"github.com/auditship/auditship/outputs/objectstore"
@@ -152,19 +156,118 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// cleanSpool deletes spool files that no pending batch refers to: open
-// batches of a run that was killed.
-func cleanSpool(dir string, keep map[string]bool) error {
+// cleanSpool deletes the spool files of batches still open when a run was
+// killed: the cursor never passes an open batch, so their events are read
+// again from the buffer. Every other file is sorted by the sender when it
+// starts (sortSpool), which knows the cursor and the journal's done marks:
+// a spool file is deleted only when its batch is proven delivered or will
+// be read again. keep is no longer needed.
+func cleanSpool(dir string, _ map[string]bool) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
 	for _, e := range ents {
-		if !keep[e.Name()] || strings.HasPrefix(e.Name(), openPrefix) {
+		if strings.HasPrefix(e.Name(), openPrefix) {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
 				return fmt.Errorf("clean spool: %w", err)
 			}
 		}
 	}
 	return nil
+}
+
+// checkJournal reports and repairs, at start, what loading the journal
+// found damaged, and sorts the spool directory in between: sortSpool needs
+// every done mark the file held, the rewrite keeps only those it needs.
+func (s *sender) checkJournal() {
+	if d := s.jr.damage; d.torn > 0 {
+		s.log.Warn("journal: cutting back a torn last line (a crash mid-append; its batch was never sent and is read again from the buffer)",
+			zap.String("file", s.jr.path), zap.Int64("bytes", d.torn))
+		s.m.journalRepairs.WithLabelValues("torn_tail").Inc()
+		if err := s.jr.cutBack(); err != nil {
+			s.stateError("journal", err)
+		}
+	}
+	s.sortSpool()
+	if d := s.jr.damage; len(d.corrupt) > 0 {
+		cp, err := s.jr.quarantine()
+		s.log.Error("journal: lines that do not parse were skipped; the damaged file is kept",
+			zap.String("file", s.jr.path), zap.Ints("lines", d.corrupt), zap.Int("entries_recovered_from_them", d.glued),
+			zap.String("copy", cp), zap.Error(err))
+		s.m.journalRepairs.WithLabelValues("corrupt_line").Add(float64(len(d.corrupt)))
+	}
+}
+
+// sortSpool decides what each spool file that no pending batch names is:
+// the bytes of a batch marked done (the run ended before the delete), or
+// of one whose journal line never became durable (its first event is at or
+// past the cursor: read again from the buffer): deleted. Otherwise the
+// cursor passed its batch but the journal does not know it (its line was
+// damaged): it cannot be proven delivered, so it is kept in the dead-letter
+// directory, logged and counted.
+func (s *sender) sortSpool() {
+	ents, err := os.ReadDir(s.spoolDir)
+	if err != nil {
+		s.stateError("spool", err)
+		return
+	}
+	keep := map[string]bool{}
+	for _, e := range s.jr.pending() {
+		keep[e.Spool] = true
+	}
+	for _, de := range ents {
+		if !keep[de.Name()] && !de.IsDir() {
+			s.sortSpoolFile(de.Name())
+		}
+	}
+}
+
+func (s *sender) sortSpoolFile(name string) {
+	id, first, ok := spoolBatch(name, s.stream)
+	path := filepath.Join(s.spoolDir, name)
+	reread := ok && first >= s.cur.next && !s.jr.covers(first)
+	if s.jr.done[id] || reread || strings.HasPrefix(name, openPrefix) {
+		s.removeSpool(path)
+		return
+	}
+	e := &batchEntry{ID: id, First: first, Spool: name}
+	if err := s.deadLetter(e, errOrphanSpool); err != nil {
+		s.stateError("dead-letter", err) // kept where it is; tried again at the next start
+		return
+	}
+	s.log.Error("a spool file without a journal entry was moved to the dead-letter directory; check whether the store holds its batch",
+		zap.String("file", name), zap.String("batch", id))
+	s.m.journalRepairs.WithLabelValues("orphan_spool").Inc()
+	s.removeSpool(path)
+}
+
+var errOrphanSpool = errors.New("no journal entry for this spool file, although the cursor passed its batch: " +
+	"delivered, or its entry was in a damaged journal line")
+
+// spoolBatch reads the batch ID and first sequence number from a spool
+// file's name (<stream>-<first seq><extension>).
+func spoolBatch(name, stream string) (string, uint64, bool) {
+	id, _, _ := strings.Cut(name, ".")
+	seq, ok := strings.CutPrefix(id, stream+"-")
+	if !ok {
+		return id, 0, false
+	}
+	first, err := strconv.ParseUint(seq, 10, 64)
+	return id, first, err == nil
+}
+
+// removeSpool deletes a settled batch's spool file; a failure is reported,
+// and the next start deletes the file (its batch is marked done).
+func (s *sender) removeSpool(path string) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		s.stateError("spool", err)
+	}
+}
+
+// stateError reports a failed change to the output's files that is not
+// retried on the spot.
+func (s *sender) stateError(op string, err error) {
+	s.log.Error("writing the output's state failed", zap.String("op", op), zap.Error(err))
+	s.m.stateErrors.WithLabelValues(op).Inc()
 }

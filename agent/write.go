@@ -44,9 +44,68 @@ func (s *sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
 		}
 		s.m.sendErrors.WithLabelValues(kind).Inc()
 		s.setState(kind, err)
-		if !sleep(ctx, wait) {
+		if !s.pause(ctx, wait) {
 			return aborted, ctx.Err()
 		}
+	}
+}
+
+// prober is implemented by outputs that can tell cheaply (a HEAD, a stat)
+// whether their store answers again, without writing a batch.
+type prober interface {
+	Probe(ctx context.Context) error
+}
+
+// pause waits d before the next attempt, or less: an output that can be
+// probed is probed every probeGap, and a passing probe ends the wait, so
+// delivery resumes within probeGap of the store's return rather than up to
+// a whole backoff step late. Shutdown ends the wait once too: the sender
+// tries once more instead of sleeping out shutdown_timeout. pause reports
+// false when ctx ended.
+func (s *sender) pause(ctx context.Context, d time.Duration) bool {
+	p, canProbe := s.out.(prober)
+	for end := time.Now().Add(d); ; {
+		left := time.Until(end)
+		if left <= 0 {
+			return true
+		}
+		step := left
+		if canProbe {
+			step = min(left, s.probeEvery())
+		}
+		if !s.nap(ctx, step) {
+			return ctx.Err() == nil // woken by stop: attempt now
+		}
+		if canProbe && left > step && p.Probe(ctx) == nil {
+			return true
+		}
+	}
+}
+
+func (s *sender) probeEvery() time.Duration {
+	if s.probeGap > 0 {
+		return s.probeGap
+	}
+	return time.Second
+}
+
+// nap sleeps d; it reports false when ctx ended or, the first time only,
+// when stop woke it.
+func (s *sender) nap(ctx context.Context, d time.Duration) bool {
+	var wake <-chan struct{}
+	if !s.woke {
+		wake = s.wake.ch()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-wake:
+		s.woke = true
+		return false
 	}
 }
 
