@@ -103,7 +103,7 @@ func (l *Log) recoverLast() (map[string][]byte, bool, error) {
 }
 
 // settle cuts the newest segment back to its last whole write: a torn
-// frame, and also the complete frames of a write whose end is missing.
+// frame, and also the complete frames of a write the file ends inside.
 // Such a write was never acknowledged, so its inputs read it again; kept,
 // its records would be appended twice, without the marks that end it.
 func (l *Log) settle(f *os.File, seg *segment) (scanned, error) {
@@ -112,7 +112,7 @@ func (l *Log) settle(f *os.File, seg *segment) (scanned, error) {
 		if err != nil {
 			return s, err
 		}
-		keep := s.keep()
+		keep := s.keep(seg.size)
 		if keep < seg.size {
 			if err := l.truncateTail(f, *seg, s, keep); err != nil {
 				return s, err
@@ -138,11 +138,13 @@ type scanned struct {
 	openSeq uint64 // and its first seq
 }
 
-// keep is where the segment's whole writes end: end, or the start of a
-// last write that does not reach its own end. Writes of earlier versions
-// carry no size and are kept whole.
-func (s *scanned) keep() int64 {
-	if s.openEnd > s.end {
+// keep is where the segment, size bytes long, is cut: at the start of a
+// last write that the file ends inside (a crash during the write), else
+// where its valid frames end. A write whose bytes all reached the file
+// keeps its valid records even if some frames are damaged: that is
+// corruption, not a crash. Writes of earlier versions carry no size.
+func (s *scanned) keep(size int64) int64 {
+	if s.openEnd > size {
 		return s.openAt
 	}
 	return s.end

@@ -394,3 +394,20 @@ func TestOlderVersionWriteAfterNew(t *testing.T) {
 	recs, _ := readAll(t, l, 1)
 	checkSeqs(t, recs, seqRange(1, 5), 50)
 }
+
+// TestDamagedTailOfWholeWrite: a last write whose bytes all reached the
+// file but whose marks record is damaged is corruption, not a crash: its
+// records stay (the marks are lost, so some may be read again).
+func TestDamagedTailOfWholeWrite(t *testing.T) {
+	dir := t.TempDir()
+	w := writeLastBatch(t, dir, Options{}, 5, true)
+	flip(t, filepath.Join(dir, w.name), w.end-3)
+	l := openLog(t, Options{Dir: dir})
+	if l.NextSeq() != w.last+1 {
+		t.Fatalf("NextSeq %d, want %d: the records of a whole write were dropped", l.NextSeq(), w.last+1)
+	}
+	recs, _ := readAll(t, l, w.first)
+	if len(recs) != int(w.last-w.first+1) {
+		t.Fatalf("read %d records of the write, want %d", len(recs), w.last-w.first+1)
+	}
+}
