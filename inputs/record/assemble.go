@@ -4,7 +4,7 @@ import "bytes"
 
 // openRecord is the multi-line record being assembled.
 type openRecord struct {
-	on      bool
+	on      bool  // the other fields count only while on
 	partial bool  // its last line came without terminator (End)
 	off     int64 // first byte
 	rawEnd  int64 // end of its last non-blank line: where Raw stops
@@ -43,7 +43,8 @@ func (f *Framer) line(a, b, next int64, partial bool, out []Record) []Record {
 		out = f.closeRecord(out)
 		f.orphan = false
 		f.rec = openRecord{on: true, partial: partial, off: a, rawEnd: b, end: next, lines: 1}
-		f.rec.cut.start(f.isPlainEntry(raw), raw, a, b, next)
+		f.rec.cut.plain = f.cfg.StartPattern == nil || f.isPlainEntry(raw)
+		f.rec.cut.line(raw, a, b, next)
 		return out
 	}
 	return f.continuation(raw, a, b, next, partial, out)
@@ -89,9 +90,9 @@ func (f *Framer) closeRecord(out []Record) []Record {
 	if !f.rec.on {
 		return out
 	}
-	r := f.rec
-	f.rec = openRecord{}
-	if c := r.cut; c.due() {
+	r := &f.rec
+	r.on = false
+	if c := &r.cut; c.due() {
 		out = append(out, Record{Raw: f.win.bytes(r.off, c.rawEnd), Offset: r.off, End: c.end})
 		return append(out, Record{Raw: f.win.bytes(c.rest, r.rawEnd), Offset: c.rest, End: r.end, Partial: r.partial})
 	}

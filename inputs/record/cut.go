@@ -21,25 +21,20 @@ type cut struct {
 	rest   int64 // start of the first non-blank line after it; 0: none
 }
 
-// start notes the record's first line [a, b), terminator ending at next.
-func (c *cut) start(plain bool, line []byte, a, b, next int64) {
-	*c = cut{plain: plain}
-	c.line(line, a, b, next)
-}
-
-// line notes a non-blank line [a, b) of the record.
+// line notes a non-blank line [a, b) of the record, its terminator ending
+// at next; the first line too, once plain is set.
 func (c *cut) line(line []byte, a, b, next int64) {
 	switch {
 	case !c.plain:
 	case closesEntry(line):
 		c.rawEnd, c.end, c.rest = b, next, 0
-	case c.rest == 0:
+	case c.rawEnd > 0 && c.rest == 0:
 		c.rest = a
 	}
 }
 
 // due reports whether the record is cut: lines follow the entry's end.
-// Offsets are never 0 here: an entry's first line comes before both.
+// (Neither offset can be 0 once set: the entry's first line precedes it.)
 func (c *cut) due() bool { return c.rawEnd > 0 && c.rest > 0 }
 
 // closesEntry reports whether line's last byte other than space, tab and
@@ -57,12 +52,10 @@ func closesEntry(line []byte) bool {
 	return false
 }
 
-// isPlainEntry reports whether a start line begins an Automatiko plain
-// entry after StripPrefix, as the decoder will see it.
+// isPlainEntry reports whether a line found by StartPattern begins an
+// Automatiko plain entry after StripPrefix, as the decoder will see it.
+// (Without StartPattern, isPlainStart matched already.)
 func (f *Framer) isPlainEntry(line []byte) bool {
-	if f.cfg.StartPattern == nil {
-		return true // isPlainStart matched already
-	}
 	body := f.strip(line)
 	return len(body) >= len(plainStart) && string(body[:len(plainStart)]) == plainStart
 }
