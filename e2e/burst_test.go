@@ -104,7 +104,7 @@ func runBurst(t *testing.T, v burstVariant, seed uint64) {
 }
 
 // waitBurstQuiet polls the store until every line is there and nothing
-// new came for 2s, or nothing new came for 10s (lines are lost), or 3
+// new came for 2s, or nothing new came for 15s (lines are lost), or 3
 // minutes passed.
 func waitBurstQuiet(t *testing.T, st *burstStore, written int) {
 	t.Helper()
@@ -118,7 +118,7 @@ func waitBurstQuiet(t *testing.T, st *burstStore, written int) {
 			grew = time.Now()
 		}
 		quiet := time.Since(grew)
-		if (len(st.tokens) >= written && quiet >= 2*time.Second) || quiet >= 10*time.Second {
+		if (len(st.tokens) >= written && quiet >= 2*time.Second) || quiet >= 15*time.Second {
 			return
 		}
 		time.Sleep(500 * time.Millisecond)
