@@ -110,6 +110,7 @@ func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 	ended := p.readInputs(ctx)
 	<-routed
 	p.appends.Wait()
+	p.reportNotAppended()
 	target := p.buf.NextSeq() - 1 // earlier runs' backlog included
 	for _, s := range p.senders {
 		s.stop(target)

@@ -182,7 +182,8 @@ func (p *pipeline) buildInputs(pc *config.Pipeline, dir string, firstStart bool,
 		if err != nil {
 			return fmt.Errorf("input %q: %w", ic.Name, err)
 		}
-		p.inputs = append(p.inputs, runningInput{name: ic.Name, in: in, m: newInputMetrics(reg, pc.Name, ic.Name)})
+		p.inputs = append(p.inputs, runningInput{name: ic.Name, in: in, m: newInputMetrics(reg, pc.Name, ic.Name),
+			un: newNotAppended(wrap(reg, pc.Name, "input", ic.Name))})
 	}
 	return nil
 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/buffer"
@@ -16,11 +18,17 @@ import (
 	"github.com/auditship/auditship/processors"
 )
 
+// errNotAppended is the ack error of a read the pipeline stopped before
+// appending: the input keeps its events unacknowledged (the file input
+// reads them again after a restart; stdin counts them as lost).
+var errNotAppended = errors.New("not appended: shutting down")
+
 // readBatch is what one input Read returned.
 type readBatch struct {
 	events []*event.Event
 	ack    event.AckFunc
 	m      *inputMetrics
+	un     *notAppended
 }
 
 // runningInput is an input with its counters.
@@ -28,6 +36,39 @@ type runningInput struct {
 	name string
 	in   inputs.Input
 	m    *inputMetrics
+	un   *notAppended
+}
+
+// notAppended counts an input's events whose ack carried an error: not
+// appended before shutdown, or lost to a failed buffer fsync.
+type notAppended struct {
+	c prometheus.Counter
+	n atomic.Int64 // this run's, for the shutdown log
+}
+
+func newNotAppended(reg prometheus.Registerer) *notAppended {
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "auditship_input_not_appended_events_total",
+		Help: "Events read by the input but not made durable in the buffer (stopped while the buffer was full " +
+			"or failing, or a failed fsync); acked with an error: the file input reads them again after a restart, " +
+			"stdin's are lost."})
+	reg.MustRegister(c)
+	return &notAppended{c: c}
+}
+
+func (u *notAppended) add(n int) {
+	u.c.Add(float64(n))
+	u.n.Add(int64(n))
+}
+
+// reportNotAppended logs, once per input at shutdown, how many events
+// were read but left unacknowledged.
+func (p *pipeline) reportNotAppended() {
+	for _, ri := range p.inputs {
+		if n := ri.un.n.Load(); n > 0 {
+			p.log.Info("events read but not appended before shutdown; left unacknowledged with the input",
+				zap.String("input", ri.name), zap.Int64("events", n))
+		}
+	}
 }
 
 // namedProcessor is a processor with the name its drop records carry.
@@ -83,11 +124,9 @@ func (p *pipeline) readInput(ctx context.Context, ri runningInput) bool {
 	for {
 		evs, ack, err := ri.in.Read(ctx)
 		if len(evs) > 0 || ack != nil {
-			select {
-			case p.ch <- readBatch{events: evs, ack: ack, m: ri.m}:
-			case <-ctx.Done():
-				return false // not appended: unacked, read again after a restart
-			}
+			// Sent even after ctx ended: route appends or rejects it, and
+			// either way calls its ack; route never stops before p.ch closes.
+			p.ch <- readBatch{events: evs, ack: ack, m: ri.m, un: ri.un}
 		}
 		switch {
 		case errors.Is(err, io.EOF):
@@ -105,35 +144,56 @@ func (p *pipeline) readInput(ctx context.Context, ri runningInput) bool {
 	}
 }
 
-// route appends every read batch to the buffer, in read order.
+// route appends every read batch to the buffer, in read order, until
+// p.ch closes. Once a batch could not be appended (the pipeline stopped
+// while the buffer was full or failing), every later one is rejected too:
+// nothing is appended after a gap, so no buffer mark moves past it.
 func (p *pipeline) route(ctx context.Context) {
+	gap := false
 	for rb := range p.ch {
-		p.routeOne(ctx, rb)
+		rb.count()
+		if gap || !p.routeOne(ctx, rb) {
+			rb.acked(errNotAppended)
+			gap = true
+		}
 	}
 }
 
-func (p *pipeline) routeOne(ctx context.Context, rb readBatch) {
-	ack := rb.ack
-	if ack == nil {
-		ack = func(error) {}
+// routeOne appends one batch and reports whether it did; the batch's ack
+// is then called by the buffer once the records are durable.
+func (p *pipeline) routeOne(ctx context.Context, rb readBatch) bool {
+	p.enc.reset(p.buf.NextSeq())
+	p.process(ctx, rb.events)
+	if p.enc.len() == 0 {
+		rb.acked(nil)
+		return true
 	}
+	if !p.makeRoom(ctx) {
+		return false // stopping while the buffer is full
+	}
+	p.setMarks()
+	return p.append(ctx, rb.acked)
+}
+
+// count adds the batch to its input's counters.
+func (rb readBatch) count() {
 	rb.m.events.Add(float64(len(rb.events)))
 	for _, e := range rb.events {
 		if e.Category == "unparsed" {
 			rb.m.unparsed.Inc()
 		}
 	}
-	p.enc.reset(p.buf.NextSeq())
-	p.process(ctx, rb.events)
-	if p.enc.len() == 0 {
-		ack(nil)
-		return
+}
+
+// acked calls the batch's ack, if any, counting an error as events not
+// appended.
+func (rb readBatch) acked(err error) {
+	if err != nil {
+		rb.un.add(len(rb.events))
 	}
-	if !p.makeRoom(ctx) {
-		return // stopping while the buffer is full: unacked, read again later
+	if rb.ack != nil {
+		rb.ack(err)
 	}
-	p.setMarks()
-	p.append(ctx, ack)
 }
 
 // process runs the processors in order and encodes the survivors; each
@@ -190,7 +250,8 @@ func (p *pipeline) setMarks() {
 
 // append writes the encoded records; the input is acked once they are
 // durable. A failing disk (ENOSPC, EIO) pauses intake until it recovers.
-func (p *pipeline) append(ctx context.Context, ack event.AckFunc) {
+// It reports false, without calling ack, when ctx ended first.
+func (p *pipeline) append(ctx context.Context, ack event.AckFunc) bool {
 	bo := newBackoff(100*time.Millisecond, 5*time.Second)
 	failing := false
 	for {
@@ -203,7 +264,7 @@ func (p *pipeline) append(ctx context.Context, ack event.AckFunc) {
 			if failing {
 				p.log.Info("buffer writable again; intake resumed")
 			}
-			return
+			return true
 		}
 		p.appends.Done()
 		if !failing {
@@ -212,7 +273,7 @@ func (p *pipeline) append(ctx context.Context, ack event.AckFunc) {
 		}
 		p.m.appendErrors.Inc()
 		if !sleep(ctx, bo.next()) {
-			return // unacked: read again after a restart
+			return false
 		}
 	}
 }

@@ -52,19 +52,8 @@ func (in *input) events(recs []record.Record) ([]*event.Event, event.AckFunc) {
 		in.set.Decoder.Decode(&evs[i], r.Raw, src, sid, fl, now)
 		out[i] = &evs[i]
 	}
+	end := recs[len(recs)-1].End
 	clear(recs)
 	in.recs = recs[:0]
-	return out, in.ack(len(out))
-}
-
-// ack counts the fate of one Read's events: stdin has no checkpoint, the
-// bytes are gone once read.
-func (in *input) ack(n int) event.AckFunc {
-	return func(err error) {
-		if err != nil {
-			in.m.failed.Add(float64(n))
-			return
-		}
-		in.m.acked.Add(float64(n))
-	}
+	return out, in.emitted(len(out), end)
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/auditship/auditship/inputs"
 	"github.com/auditship/auditship/inputs/record"
 	"github.com/auditship/auditship/internal/event"
@@ -39,6 +41,9 @@ type input struct {
 	flushAt time.Time
 	ended   bool
 	m       *metrics
+	log     *zap.Logger
+	t       tally
+	emitEnd int64 // stream offset where the last Read's records end
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -50,9 +55,12 @@ func newInput(r io.Reader, s inputs.Settings) (*input, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Logger == nil {
+		s.Logger = zap.NewNop()
+	}
 	in := &input{
 		set: s, r: r, chunks: make(chan chunk, 1), fr: record.New(s.Framing, 0),
-		sid: newSourceID(), m: m, done: make(chan struct{}),
+		sid: newSourceID(), m: m, log: s.Logger, done: make(chan struct{}),
 	}
 	in.wg.Add(1)
 	go in.pump()
@@ -74,6 +82,10 @@ func (in *input) pump() {
 			buf = make([]byte, chunkSize)
 		}
 		n, err := in.r.Read(buf)
+		if !in.took(n) {
+			in.discarded(n)
+			return
+		}
 		data := buf[:n:n]
 		buf = buf[n:]
 		select {
@@ -152,11 +164,13 @@ func ifEnded(ended bool) error {
 	return nil
 }
 
-// Close stops the reader. A read blocked on a pipe is unblocked where the
-// platform allows; the goroutine exits when its read returns.
+// Close stops the reader and reports what was read but not made durable.
+// A read blocked on a pipe is unblocked where the platform allows; the
+// goroutine exits when its read returns, reporting any bytes it got.
 func (in *input) Close(ctx context.Context) error {
 	in.closeOnce.Do(func() {
 		close(in.done)
+		in.report()
 		if f, ok := in.r.(*os.File); ok {
 			_ = f.SetReadDeadline(time.Now())
 		}
