@@ -120,11 +120,11 @@ func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 	deadline.Stop()
 	cancelSend()
 	<-gcDone
-	kept := p.undelivered(target)
+	kept := p.undelivered()
 	p.close(context.Background())
 	if kept > 0 {
 		p.log.Warn("shutdown_timeout passed; undelivered events stay in the buffer for the next run",
-			zap.Int("events", kept))
+			zap.Int("events_at_most", kept))
 		if ended {
 			return fmt.Errorf("pipeline %q: %w", p.name, ErrUndelivered)
 		}
@@ -160,14 +160,13 @@ func (p *pipeline) trim() {
 	}
 }
 
-// undelivered counts the events senders left behind.
-func (p *pipeline) undelivered(target uint64) int {
+// undelivered is the most events one output left behind, each counted
+// from its cursor to the end of the buffer (an upper bound: drop records
+// and events its when refuses count too).
+func (p *pipeline) undelivered() int {
 	n := 0
 	for _, s := range p.senders {
-		n += s.unsent
-		if s.cur.next <= target {
-			n++ // stopped before reading everything
-		}
+		n = max(n, s.unsent)
 	}
 	return n
 }

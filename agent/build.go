@@ -133,7 +133,7 @@ func (s *sender) openState(sdir string) error {
 	s.position.Store(s.cur.next)
 	j, ok := s.out.(outputs.Journaled)
 	if !ok {
-		return cleanSpool(s.spoolDir, nil)
+		return cleanSpool(s.spoolDir)
 	}
 	s.journaled = j
 	f, c := j.Encoding()
@@ -143,11 +143,7 @@ func (s *sender) openState(sdir string) error {
 	if s.jr, err = openJournal(sdir); err != nil {
 		return err
 	}
-	keep := map[string]bool{}
-	for _, e := range s.jr.pending() {
-		keep[e.Spool] = true
-	}
-	return cleanSpool(s.spoolDir, keep)
+	return cleanSpool(s.spoolDir)
 }
 
 func (p *pipeline) buildProcessors(pc *config.Pipeline, reg *metrics.Registry) error {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // cursor is an output's position in its pipeline's buffer: every record
@@ -48,7 +48,7 @@ func (c *cursor) save() error {
 		return nil
 	}
 	b, _ := json.Marshal(cursorState{Next: c.next})
-	if err := state.WriteFile(c.path, b); err != nil {
+	if err := fsutil.WriteFile(c.path, b, 0o600); err != nil {
 		return err
 	}
 	c.saved, c.exists = c.next, true

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // deadLetter keeps a batch the store refused for its content (or a spool
@@ -52,7 +53,7 @@ func placeCopy(src, dst string) (bool, error) {
 		err = copyFile(src, dst)
 	}
 	if err == nil {
-		err = state.SyncDir(filepath.Dir(dst))
+		err = fsutil.SyncDir(filepath.Dir(dst))
 	}
 	return false, err
 }
@@ -75,7 +76,7 @@ func appendIndex(path string, e *batchEntry, cause error) error {
 		err = cerr
 	}
 	if err == nil {
-		err = state.SyncDir(filepath.Dir(path))
+		err = fsutil.SyncDir(filepath.Dir(path))
 	}
 	return err
 }
@@ -101,7 +102,7 @@ func copyAside(path string, now time.Time) (string, error) {
 	if err := copyFile(path, dst); err != nil {
 		return "", err
 	}
-	return dst, state.SyncDir(cdir)
+	return dst, fsutil.SyncDir(cdir)
 }
 
 // copyFile copies src to dst through a temporary file, fsynced before the

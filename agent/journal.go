@@ -10,7 +10,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // batchEntry is one journaled batch: everything needed to re-send it byte
@@ -253,7 +253,7 @@ func (j *journal) compact(floor uint64) error {
 		}
 	}
 	buf, done := j.render(keep)
-	if err := state.WriteFile(j.path, buf); err != nil {
+	if err := fsutil.WriteFile(j.path, buf, 0o600); err != nil {
 		return err
 	}
 	j.f.Close()

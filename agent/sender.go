@@ -12,7 +12,7 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
-	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
@@ -234,7 +234,7 @@ func (s *sender) decode(rec buffer.Record) *event.Event {
 // wants evaluates the output's `when`; a run-time error counts as no match.
 func (s *sender) wants(e *event.Event) bool {
 	if s.needFields {
-		format.ScanEnvelope(e)
+		entry.ScanEnvelope(e)
 	}
 	if s.cfg.When == nil {
 		return true

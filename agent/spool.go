@@ -16,7 +16,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/internal/fsutil"
 	"github.com/auditship/auditship/outputs/objectstore"
 )
 
@@ -84,7 +84,7 @@ func (s *spoolFile) finish(name string, c objectstore.Codec) (spooled, error) {
 	}
 	s.discard()
 	if err == nil {
-		err = state.SyncDir(dir)
+		err = fsutil.SyncDir(dir)
 	}
 	return out, err
 }
@@ -161,8 +161,8 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // again from the buffer. Every other file is sorted by the sender when it
 // starts (sortSpool), which knows the cursor and the journal's done marks:
 // a spool file is deleted only when its batch is proven delivered or will
-// be read again. keep is no longer needed.
-func cleanSpool(dir string, _ map[string]bool) error {
+// be read again.
+func cleanSpool(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return err

@@ -39,18 +39,3 @@ func TestLockIsExclusive(t *testing.T) {
 	}
 	l2.Release()
 }
-
-func TestWriteFileReplacesAtomically(t *testing.T) {
-	dir := t.TempDir()
-	name := filepath.Join(dir, "f")
-	for _, s := range []string{"one", "two"} {
-		if err := WriteFile(name, []byte(s)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, _ := os.ReadFile(name)
-	ents, _ := os.ReadDir(dir)
-	if string(b) != "two" || len(ents) != 1 {
-		t.Fatalf("content %q, %d entries; want \"two\" and no temp files", b, len(ents))
-	}
-}

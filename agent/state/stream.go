@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // Stream returns the pipeline's stream id stored in dir, creating a random
@@ -26,5 +28,5 @@ func Stream(dir string) (id string, created bool, err error) {
 		return "", false, err
 	}
 	id = hex.EncodeToString(r[:])
-	return id, true, WriteFile(name, []byte(id+"\n"))
+	return id, true, fsutil.WriteFile(name, []byte(id+"\n"), 0o600)
 }
