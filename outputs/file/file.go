@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"go.uber.org/zap"
 
@@ -19,7 +20,8 @@ import (
 type Output struct {
 	objectstore.Naming // partitions, keys, codec
 	dir                string
-	encoders           sync.Pool // *objectstore.Encoder: compressors are costly to build
+	encoders           sync.Pool   // *objectstore.Encoder: compressors are costly to build
+	statting           atomic.Bool // a Probe's stat is running (probe.go)
 
 	// syncFile and syncDir are the fsyncs, replaced by tests to observe them.
 	syncFile func(*os.File) error
