@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
@@ -26,6 +27,7 @@ type Output struct {
 	client          *azblob.Client
 	names           *naming
 	createContainer bool
+	lastContainer   atomic.Pointer[string] // of the last Write: what Probe asks about
 }
 
 func newOutput(s outputs.Settings, c *Config) (*Output, error) {
@@ -75,6 +77,7 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	if container == "" {
 		return outputs.Rejected(fmt.Errorf("azure_blob: batch %s: %w", b.ID, o.names.containerError(b)))
 	}
+	o.lastContainer.Store(&container)
 	err := o.put(ctx, container, name, b)
 	if bloberror.HasCode(err, bloberror.ContainerNotFound) && o.createContainer {
 		if err = o.create(ctx, container); err == nil {
