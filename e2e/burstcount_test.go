@@ -89,11 +89,13 @@ func (r *burstReport) storeFaults(want []wantLine, st *burstStore, byToken map[s
 	}
 	last := want[len(want)-1].gen
 	written := make(map[string]bool, len(want))
+	var lost lostByFile
 	for _, w := range want {
 		written[w.token] = true
 		ids := st.tokens[w.token]
 		if len(ids) == 0 {
 			r.missing++
+			lost.add(burstFile(w.gen, last), w.offset)
 			r.example("missing", "%s (%s, offset %d) not stored; appended %s",
 				w.token, burstFile(w.gen, last), w.offset, describeAppends(byToken[w.token]))
 		}
@@ -108,6 +110,9 @@ func (r *burstReport) storeFaults(want []wantLine, st *burstStore, byToken map[s
 				r.example("wrong_id", "%s stored under _id %s, want %s", w.token, id, w.id)
 			}
 		}
+	}
+	if len(lost) > 0 {
+		r.examples["missing_by_file"] = []string{lost.String()}
 	}
 	r.unexpected = len(st.bad)
 	for _, line := range st.bad {
@@ -175,4 +180,30 @@ func describeAppends(as []appended) string {
 		parts[i] = fmt.Sprintf("seq %d (%s, source %.12s offset %d path %s)", a.seq, a.token, a.key, a.offset, filepath.Base(a.path))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// lostByFile sums up missing lines per file, in the order first seen.
+type lostByFile []lostRun
+
+type lostRun struct {
+	file        string
+	lines       int
+	first, last int64 // offsets
+}
+
+func (l *lostByFile) add(file string, offset int64) {
+	if n := len(*l); n > 0 && (*l)[n-1].file == file {
+		(*l)[n-1].lines++
+		(*l)[n-1].last = offset
+		return
+	}
+	*l = append(*l, lostRun{file: file, lines: 1, first: offset, last: offset})
+}
+
+func (l lostByFile) String() string {
+	parts := make([]string, len(l))
+	for i, r := range l {
+		parts[i] = fmt.Sprintf("%s: %d lines at offsets %d-%d", r.file, r.lines, r.first, r.last)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -7,6 +7,8 @@
 # missing, double-appended. The output of failed rounds is kept in
 # SOAK_DIR (default /tmp/auditship-soak); E2E_SEED=N replays one with
 #   cd e2e && E2E_SEED=N go test -run TestBurstKill9 -v .
+# SOAK_RACE=1 builds the test with -race, as `make test` does: its slower
+# writer widens the window between a rotation's rename and create.
 # Exits 1 when any run failed. Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +19,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 go build -o "$work/auditship" ./cmd/auditship
-go test -c -o "$work/e2e.test" ./e2e
+go test -c ${SOAK_RACE:+-race} -o "$work/e2e.test" ./e2e
 
 end=$(($(date +%s) + minutes * 60))
 rounds=0 failed=0
