@@ -14,6 +14,7 @@ import (
 
 	"github.com/auditship/auditship/agent/metrics"
 	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
 )
 
 // memOut is a non-journaled output (like stdout): it keeps the sequence
@@ -285,5 +286,35 @@ func TestUndeliveredCountsTheBuffer(t *testing.T) {
 	s.run(ctx)
 	if s.unsent != 40 {
 		t.Errorf("unsent = %d, want 40", s.unsent)
+	}
+}
+
+// refusingStore answers every probe but refuses every write permanently.
+type refusingStore struct{ probeStore }
+
+func (r refusingStore) Write(ctx context.Context, b *event.Batch) error {
+	r.mu.Lock()
+	r.calls++
+	r.mu.Unlock()
+	return outputs.Permanent(errors.New("access denied"))
+}
+
+// TestProbeDoesNotShortenAPermanentWait: a passing probe ends only a
+// retryable wait; a permanent error waits permanent_retry_interval.
+func TestProbeDoesNotShortenAPermanentWait(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	mem := &memStore{objs: map[string][]byte{}}
+	s := newTestSender(t, buf, refusingStore{probeStore{mem}}, dir+"/out")
+	s.cfg.PermanentRetryInterval = 5 * time.Second
+	s.probeGap = 20 * time.Millisecond
+	appendEvents(t, buf, 4)
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	s.run(ctx)
+	mem.mu.Lock()
+	defer mem.mu.Unlock()
+	if mem.calls != 1 {
+		t.Errorf("%d writes in 600ms, want 1 (the next after permanent_retry_interval)", mem.calls)
 	}
 }

@@ -44,7 +44,7 @@ func (s *sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
 		}
 		s.m.sendErrors.WithLabelValues(kind).Inc()
 		s.setState(kind, err)
-		if !s.pause(ctx, wait) {
+		if !s.pause(ctx, wait, kind == "retryable") {
 			return aborted, ctx.Err()
 		}
 	}
@@ -56,14 +56,18 @@ type prober interface {
 	Probe(ctx context.Context) error
 }
 
-// pause waits d before the next attempt, or less: an output that can be
-// probed is probed every probeGap, and a passing probe ends the wait, so
-// delivery resumes within probeGap of the store's return rather than up to
-// a whole backoff step late. Shutdown ends the wait once too: the sender
+// pause waits d before the next attempt, or less: in a retryable wait an
+// output that can be probed is probed every probeGap, and a passing probe
+// ends the wait, so delivery resumes within probeGap of the store's return
+// rather than up to a whole backoff step late. A permanent error is not
+// probed: a store that answers a probe may still refuse the write (a key
+// conflict, a policy without PutObject), and re-sending it every second
+// would undo permanent_retry_interval. Shutdown ends the wait once too: the sender
 // tries once more instead of sleeping out shutdown_timeout. pause reports
 // false when ctx ended.
-func (s *sender) pause(ctx context.Context, d time.Duration) bool {
+func (s *sender) pause(ctx context.Context, d time.Duration, probe bool) bool {
 	p, canProbe := s.out.(prober)
+	canProbe = canProbe && probe
 	for end := time.Now().Add(d); ; {
 		left := time.Until(end)
 		if left <= 0 {
