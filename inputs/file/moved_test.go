@@ -164,3 +164,32 @@ func TestUnopenableFileWarns(t *testing.T) {
 		t.Errorf("open errors = %v, want one per scan", got)
 	}
 }
+
+// TestNewFileKnownBeforeItsRecords: a new file's checkpoint is on disk
+// before its first records are handed out, so a crash right after they
+// reach the buffer (no ack, no scheduled save) still leaves the file
+// findable when it is renamed out of the paths meanwhile.
+func TestNewFileKnownBeforeItsRecords(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.write("a.log", lines("a", 0, 3))
+	in := e.start(true, exactPath(e))
+	g := read(t, in, 3, 5*time.Second)
+	recs := savedRecs(t, e) // read at once: before any ack or scheduled save
+	if len(recs) != 1 || recs[0].SourceID != keyOf(g.raws()[0]) {
+		t.Fatalf("checkpoints on disk after the first read = %+v, want the file with its source id", recs)
+	}
+	in.st.mu.Lock()
+	if in.st.tm != nil {
+		in.st.tm.Stop() // a kill -9: nothing more is saved
+	}
+	in.st.mu.Unlock()
+	e.write("a.log", lines("a", 3, 5))
+	rename(t, e, "a.log", "a.log.1")
+	mark := int64(len(lines("a", 0, 3))) // the three records reached the buffer
+	in = e.start(false, func(c *Config, s *inputs.Settings) {
+		exactPath(e)(c, s)
+		s.Resume = func(string) (int64, bool) { return mark, true }
+	})
+	expect(t, in, raws(lines("a", 3, 5)))
+}

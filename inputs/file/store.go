@@ -105,6 +105,12 @@ func (s *store) saveLater() {
 	s.mu.Lock()
 	s.tm = nil
 	s.mu.Unlock()
+	s.saveNow()
+}
+
+// saveNow writes the file at once; a failure is retried by a scheduled
+// save and logged once per change.
+func (s *store) saveNow() {
 	err := s.save()
 	if err != nil {
 		s.schedule()

@@ -14,8 +14,13 @@ import (
 func (in *input) track(e entry, p *prefixes, r *rec, sid []byte) *tfile {
 	t := &tfile{home: e.path, path: e.path, id: e.id, size: e.size}
 	if r == nil {
-		r = &rec{fp: p.full(), live: true, offset: in.startOffset(e), sourceID: sid}
+		r = &rec{fp: p.full(), live: true, offset: in.startOffset(e), sourceID: sid,
+			path: e.path, dev: e.id.dev, ino: e.id.ino, size: e.size}
 		in.st.add(r)
+		// Written before any record of the file can reach the buffer: after
+		// a crash, a file the buffer holds records of is always known here,
+		// so it is found again even if it was renamed out of the paths.
+		in.st.saveNow()
 	}
 	in.st.with(func() {
 		r.path, r.dev, r.ino, r.size = e.path, e.id.dev, e.id.ino, e.size
