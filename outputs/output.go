@@ -130,3 +130,43 @@ func IsPermanent(err error) bool {
 	var p permanent
 	return errors.As(err, &p)
 }
+
+// partly is a batch stored except some of its events, which the store
+// refused for their own content.
+type partly struct {
+	err   error
+	lines []int
+}
+
+func (p partly) Error() string { return p.err.Error() }
+func (p partly) Unwrap() error { return p.err }
+
+// RejectedEvents reports that Write stored the batch except the events on
+// the given lines of its body (0-based, in body order), which the store
+// refused for their own content (a value too long for its column). The
+// batch counts as delivered; the sender moves those lines to the output's
+// dead-letter directory. A re-send of the same batch must report the same
+// lines again (the store remembers them with the batch), so that a crash
+// between the store's commit and the dead-letter write loses nothing.
+func RejectedEvents(err error, lines []int) error {
+	if err == nil || len(lines) == 0 {
+		return err
+	}
+	return partly{err: err, lines: lines}
+}
+
+// RejectedLines returns the lines of a RejectedEvents error.
+func RejectedLines(err error) ([]int, bool) {
+	var p partly
+	if errors.As(err, &p) {
+		return p.lines, true
+	}
+	return nil, false
+}
+
+// DDLer is implemented by output configs that need tables created (mysql):
+// DDL returns the CREATE TABLE IF NOT EXISTS statements for the configured
+// tables and the output's own, in order, for `auditship ddl`.
+type DDLer interface {
+	DDL() ([]string, error)
+}
