@@ -167,6 +167,7 @@ func TestCatchUpSkipsDurableBytes(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second || len(g.events) != 3 {
 		t.Fatalf("%d events after %v, want the 3 after the mark within 5s", len(g.events), d)
 	}
+	t.Logf("the 3 events after the 200 MB mark arrived %v after start", time.Since(start))
 	if d := diffSet(raws(tail), g.raws()); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}
