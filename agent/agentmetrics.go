@@ -8,9 +8,9 @@ import (
 
 // outputMetrics are the sender's counters for one output.
 type outputMetrics struct {
-	events, batches, whenErrors, deadLettered, spoolLost prometheus.Counter
-	sendErrors, stateErrors, journalRepairs              *prometheus.CounterVec
-	setHealthy                                           func(bool)
+	events, batches, whenErrors, deadLettered, refused, spoolLost prometheus.Counter
+	sendErrors, stateErrors, journalRepairs                       *prometheus.CounterVec
+	setHealthy                                                    func(bool)
 }
 
 func newOutputMetrics(reg *metrics.Registry, pipeline, name string) *outputMetrics {
@@ -26,6 +26,8 @@ func newOutputMetrics(reg *metrics.Registry, pipeline, name string) *outputMetri
 		whenErrors: f("auditship_output_when_errors_total", "Events whose `when` failed at run time (not sent)."),
 		deadLettered: f("auditship_output_dead_lettered_events_total",
 			"Events of batches the store rejected for their content, kept in the dead-letter directory."),
+		refused: f("auditship_output_rejected_events_total",
+			"Events the store refused for their content in batches it otherwise stored, kept in the dead-letter directory."),
 		spoolLost: f("auditship_output_spool_lost_events_total",
 			"Events of journaled batches whose spool file was removed from outside before they were sent."),
 		sendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditship_output_send_errors_total",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
 )
 
 // openBatch is the batch of one partition being filled: its envelopes in a
@@ -83,6 +84,11 @@ func (s *sender) flushMemory(ctx context.Context, b *openBatch) {
 	case rejected:
 		s.log.Error("the output rejected a batch for its content; it has no dead-letter directory, the events are skipped",
 			zap.Uint64("first_seq", b.first), zap.Uint64("last_seq", b.last), zap.Int("events", b.count), zap.Error(err))
+	case partial:
+		lines, _ := outputs.RejectedLines(err)
+		s.log.Error("the output refused some events for their content; it has no dead-letter directory, they are skipped",
+			zap.Uint64("first_seq", b.first), zap.Uint64("last_seq", b.last), zap.Int("refused", len(lines)), zap.Error(err))
+		s.delivered(b.count - len(lines))
 	default:
 		s.delivered(b.count)
 	}
@@ -137,6 +143,7 @@ func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
 	b.Body = f
 	oc, werr := s.write(ctx, b)
 	f.Close()
+	refused := 0
 	switch oc {
 	case aborted:
 		return false
@@ -146,12 +153,16 @@ func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
 		}
 		s.log.Error("the store rejected a batch; kept in the dead-letter directory",
 			zap.String("batch", e.ID), zap.String("key", e.Key), zap.Int("events", e.Count), zap.Error(werr))
+	case partial:
+		if refused, err = s.keepRefused(ctx, e, werr); err != nil {
+			return false
+		}
 	}
 	if !s.settle(ctx, e, path) {
 		return false
 	}
-	if oc == stored {
-		s.delivered(e.Count)
+	if oc != rejected {
+		s.delivered(e.Count - refused)
 	}
 	s.maybeCompact()
 	return true

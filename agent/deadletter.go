@@ -35,7 +35,7 @@ func (s *sender) deadLetter(e *batchEntry, cause error) error {
 	if again && indexHas(index, e.ID) {
 		return nil
 	}
-	if err := appendIndex(index, e, cause); err != nil {
+	if err := appendIndex(index, e, nil, cause); err != nil {
 		return fmt.Errorf("dead-letter index: %w", err)
 	}
 	s.m.deadLettered.Add(float64(e.Count))
@@ -58,12 +58,15 @@ func placeCopy(src, dst string) (bool, error) {
 	return false, err
 }
 
-func appendIndex(path string, e *batchEntry, cause error) error {
+// appendIndex appends a dead-letter index line (the batch's journal entry,
+// the refused lines if only some were, the error, the time) and fsyncs it.
+func appendIndex(path string, e *batchEntry, lines []int, cause error) error {
 	line, _ := json.Marshal(struct {
 		*batchEntry
+		Lines []int     `json:"lines,omitempty"`
 		Error string    `json:"error"`
 		At    time.Time `json:"at"`
-	}{e, cause.Error(), time.Now().UTC()})
+	}{e, lines, cause.Error(), time.Now().UTC()})
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -113,12 +116,21 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
+	return writeVia(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}
+
+// writeVia writes dst with fill through a temporary file, fsynced before
+// the rename: dst never holds a partial file.
+func writeVia(dst string, fill func(io.Writer) error) error {
 	tmp := dst + ".part"
 	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(out, in)
+	err = fill(out)
 	if err == nil {
 		err = out.Sync()
 	}

@@ -17,9 +17,11 @@ const (
 	stored   outcome = iota
 	aborted          // ctx ended first: the batch stays journaled / buffered
 	rejected         // the store refused the batch's content: dead-letter it
+	partial          // stored but for some events the store refused: dead-letter those
 )
 
-// write retries b until it is stored, rejected, or ctx ends: retryable
+// write retries b until it is stored (whole or but for some events),
+// rejected, or ctx ends: retryable
 // errors back off exponentially with jitter, forever; permanent ones hold
 // the output and are re-probed every permanent_retry_interval.
 func (s *sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
@@ -29,6 +31,10 @@ func (s *sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
 		if err == nil {
 			s.setState("", nil)
 			return stored, nil
+		}
+		if _, ok := outputs.RejectedLines(err); ok {
+			s.setState("", nil)
+			return partial, err
 		}
 		if outputs.IsRejected(err) {
 			s.m.sendErrors.WithLabelValues("rejected").Inc()

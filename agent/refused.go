@@ -1,0 +1,144 @@
+package agent
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/klauspost/compress/zstd"
+	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/internal/fsutil"
+	"github.com/auditship/auditship/outputs"
+	"github.com/auditship/auditship/outputs/objectstore"
+)
+
+// keepRefused dead-letters the lines of a stored batch that the store
+// refused, durably, before the batch is marked done; a repeat after a
+// crash (the store reports the same lines again) indexes them once. It
+// returns how many events were refused, or ctx's error.
+func (s *sender) keepRefused(ctx context.Context, e *batchEntry, werr error) (int, error) {
+	lines, _ := outputs.RejectedLines(werr)
+	lines = normLines(lines, e.Count)
+	if !s.persist(ctx, "dead-letter", func() error { return s.deadLetterLines(e, lines, werr) }) {
+		return 0, ctx.Err()
+	}
+	s.log.Warn("the store refused some events of a batch for their content; they are kept in the dead-letter directory, the rest is stored",
+		zap.String("batch", e.ID), zap.String("key", e.Key), zap.Int("refused", len(lines)),
+		zap.Int("events", e.Count), zap.Error(werr))
+	return len(lines), nil
+}
+
+// deadLetterLines keeps the lines of a stored batch's body that the store
+// refused (lines: sorted, within the batch): they are written, decoded
+// whatever the batch's codec, to deadletter/<batch id>.refused.ndjson, then
+// an index line naming the batch, its key and the lines is appended and
+// fsynced. A repeat after a crash finds both and adds nothing.
+func (s *sender) deadLetterLines(e *batchEntry, lines []int, cause error) error {
+	dir := filepath.Join(filepath.Dir(s.spoolDir), "deadletter")
+	if err := state.MkdirAll(dir); err != nil {
+		return fmt.Errorf("dead-letter: %w", err)
+	}
+	ref := *e
+	ref.Spool = e.ID + ".refused.ndjson"
+	dst, index := filepath.Join(dir, ref.Spool), filepath.Join(dir, "index.jsonl")
+	if _, err := os.Stat(dst); err == nil && indexHas(index, e.ID) {
+		return nil
+	}
+	src := filepath.Join(s.spoolDir, e.Spool)
+	err := writeVia(dst, func(w io.Writer) error { return copyLines(w, src, e, lines) })
+	if err == nil {
+		err = fsutil.SyncDir(dir)
+	}
+	if err != nil {
+		return fmt.Errorf("dead-letter: %w", err)
+	}
+	if err := appendIndex(index, &ref, lines, cause); err != nil {
+		return fmt.Errorf("dead-letter index: %w", err)
+	}
+	s.m.refused.Add(float64(len(lines)))
+	return nil
+}
+
+// normLines sorts lines and drops repeats and numbers outside a batch of n.
+func normLines(lines []int, n int) []int {
+	out := slices.DeleteFunc(slices.Clone(lines), func(l int) bool { return l < 0 || l >= n })
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// copyLines writes the given lines (sorted) of the batch body at src to w.
+func copyLines(w io.Writer, src string, e *batchEntry, lines []int) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := decompressed(f, e.Compression)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	err = eachLine(r, e.Format, func(i int, line []byte) error {
+		if len(lines) == 0 || lines[0] != i {
+			return nil
+		}
+		lines = lines[1:]
+		_, err := w.Write(append(line, '\n'))
+		return err
+	})
+	if err == nil && len(lines) > 0 {
+		err = fmt.Errorf("the body has no line %d", lines[0])
+	}
+	return err
+}
+
+func decompressed(r io.Reader, compression string) (io.ReadCloser, error) {
+	switch compression {
+	case objectstore.CompressionGzip:
+		return gzip.NewReader(r)
+	case objectstore.CompressionZstd:
+		d, err := zstd.NewReader(r)
+		if err != nil {
+			return nil, err
+		}
+		return d.IOReadCloser(), nil
+	}
+	return io.NopCloser(r), nil
+}
+
+// eachLine calls fn with each event line of a decoded body, numbered from
+// 0, without its newline (and, in a JSON array, without the brackets'
+// lines and the separating commas).
+func eachLine(r io.Reader, format string, fn func(i int, line []byte) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for i := 0; ; {
+		line, err := br.ReadBytes('\n')
+		line = bytes.TrimSuffix(line, newline)
+		if format == objectstore.FormatJSONArray {
+			line = bytes.TrimSuffix(line, []byte(","))
+			if s := string(line); s == "[" || s == "]" || s == "[]" {
+				line = nil
+			}
+		}
+		if len(line) > 0 {
+			if ferr := fn(i, line); ferr != nil {
+				return ferr
+			}
+			i++
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
