@@ -18,6 +18,7 @@ var version = "dev"
 const usage = `usage:
   auditship run      [-c PATH] [--data-dir DIR] [--log-level debug|info|warn|error] [--discard-state NAME]
   auditship validate [-c PATH]
+  auditship ddl      [-c PATH] [--output NAME]
   auditship version
 Without -c, the embedded default config (config.hcl.example) is used.
 `
@@ -36,6 +37,8 @@ func run(args []string) int {
 		return cmdRun(args[1:])
 	case "validate":
 		return cmdValidate(args[1:])
+	case "ddl":
+		return cmdDDL(args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("auditship", version)
 		return exitOK
