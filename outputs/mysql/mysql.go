@@ -1,0 +1,94 @@
+// Package mysql is the `mysql` output: each batch is stored in one
+// transaction, its events as rows of the tables their `when` selects
+// (keyed by _id: a row stored already is skipped) and the batch itself as a row of
+// auditship_batches, so a re-sent batch is found and never stored twice.
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
+)
+
+// sqlMode makes a value that does not fit an error, never a silent
+// truncation; the same on MySQL 8 and MariaDB.
+const sqlMode = "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+
+// Output stores batches in a MySQL or MariaDB database.
+type Output struct {
+	db       *sql.DB
+	where    string // host:port/database, for messages
+	password string // scrubbed from every error
+	tables   []*table
+	create   bool
+	pipeline string
+	name     string
+
+	mu      sync.Mutex // guards the fields below
+	created bool       // the DDL ran (create_tables)
+	packet  int        // the server's max_allowed_packet; 0 until read
+}
+
+// newOutput opens a pool; it contacts nothing until the first Write.
+func newOutput(s outputs.Settings, c *Config) (*Output, error) {
+	set, err := c.parse()
+	if err != nil {
+		return nil, err
+	}
+	mc, err := driverConfig(c, set)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := mysql.NewConnector(mc)
+	if err != nil {
+		return nil, scrub(err, c.Password)
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(c.MaxOpenConns)
+	db.SetMaxIdleConns(min(c.MaxIdleConns, c.MaxOpenConns))
+	return &Output{
+		db: db, where: mc.Addr + "/" + c.Database, password: c.Password,
+		tables: set.tables, create: c.CreateTables, pipeline: s.Pipeline, name: s.Name,
+	}, nil
+}
+
+// driverConfig is the driver's connection config: strict sessions in UTC
+// with utf8mb4, so 4-byte UTF-8 survives and a value that does not fit
+// fails.
+func driverConfig(c *Config, s *settings) (*mysql.Config, error) {
+	mc := mysql.NewConfig()
+	mc.User, mc.Passwd, mc.DBName = c.User, c.Password, c.Database
+	mc.Net, mc.Addr = "tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
+	mc.Timeout, mc.ReadTimeout, mc.WriteTimeout = s.connect, s.read, s.write
+	mc.Collation = "utf8mb4_bin"
+	mc.InterpolateParams = true
+	mc.Params = map[string]string{"sql_mode": sqlMode, "time_zone": "'+00:00'"}
+	tc, err := s.tls.config(c.Host)
+	if err != nil {
+		return nil, err
+	}
+	mc.TLS = tc
+	return mc, nil
+}
+
+// Encoding makes the sender spool each batch as ndjson envelope lines.
+func (o *Output) Encoding() (format, compression string) { return "ndjson", "none" }
+
+// Key is the batch id: the primary key of its auditship_batches row.
+func (o *Output) Key(b *event.Batch) string { return b.ID }
+
+// Close closes the pool.
+func (o *Output) Close(context.Context) error { return o.db.Close() }
+
+var (
+	_ outputs.Journaled = (*Output)(nil)
+	_ outputs.Store     = (*Output)(nil)
+	_ outputs.DDLer     = (*Config)(nil)
+)

@@ -1,0 +1,143 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
+)
+
+// Write stores b in one transaction: its rows (an _id stored already is skipped), then its
+// auditship_batches row. A batch already stored (a re-send after a crash
+// between COMMIT and the sender's cursor save) is delivered, with the
+// lines it rejected then. Events refused for their own content are
+// reported with outputs.RejectedEvents, the others stored.
+func (o *Output) Write(ctx context.Context, b *event.Batch) error {
+	body, err := batchBody(b)
+	if err != nil {
+		return err
+	}
+	p := parseBody(body, b.Stream, o.tables)
+	if err := o.prepare(ctx); err != nil {
+		return err
+	}
+	res, err := o.store(ctx, b, p, false)
+	if err != nil && isRowError(err) {
+		res, err = o.store(ctx, b, p, true)
+	}
+	if err != nil {
+		return o.classify("batch "+b.ID, err)
+	}
+	return o.rejectedErr(b, p, res)
+}
+
+// batchBody is the spooled body, or the events rendered when the batch
+// came without one.
+func batchBody(b *event.Batch) ([]byte, error) {
+	if b.Body == nil {
+		var body []byte
+		for _, e := range b.Events {
+			body = append(e.AppendJSON(body), '\n')
+		}
+		return body, nil
+	}
+	body := make([]byte, b.Size)
+	if _, err := b.Body.ReadAt(body, 0); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("mysql: read batch %s: %w", b.ID, err)
+	}
+	return body, nil
+}
+
+// result is what a stored batch holds.
+type result struct {
+	rejected []int
+	reason   string
+	again    bool // stored by an earlier Write
+}
+
+func (o *Output) rejectedErr(b *event.Batch, p *parsed, res result) error {
+	if len(res.rejected) == 0 {
+		return nil
+	}
+	why := res.reason
+	if res.again {
+		why = "as when the batch was first stored"
+	}
+	err := fmt.Errorf("mysql %s: batch %s: %d of %d events rejected: %s", o.where, b.ID, len(res.rejected), p.lines, why)
+	return outputs.RejectedEvents(err, res.rejected)
+}
+
+// store runs the batch's transaction. careful inserts row by row, to
+// reject only the rows the server refuses.
+func (o *Output) store(ctx context.Context, b *event.Batch, p *parsed, careful bool) (result, error) {
+	tx, err := o.db.BeginTx(ctx, nil)
+	if err != nil {
+		return result{}, err
+	}
+	defer tx.Rollback()
+	if lines, found, err := storedBatch(ctx, tx, b.ID, o.name); err != nil || found {
+		return result{rejected: lines, again: true}, err
+	}
+	res := result{rejected: p.rejected, reason: p.reason}
+	refused, why, err := o.insertAll(ctx, tx, p, careful)
+	if err != nil {
+		return result{}, err
+	}
+	if len(refused) > 0 {
+		res.rejected = mergeLines(res.rejected, refused)
+		if res.reason == "" {
+			res.reason = why
+		}
+	}
+	if err := o.insertBatch(ctx, tx, b, p, res.rejected); err != nil {
+		return result{}, err
+	}
+	return res, tx.Commit()
+}
+
+func mergeLines(a, b []int) []int {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// insertAll writes every row, table by table; careful writes them one by
+// one and returns the lines the server refused, with the first reason.
+func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful bool) ([]int, string, error) {
+	var refused []int
+	var why string
+	for ti, t := range o.tables {
+		in := newInserter(tx, t, o.packetSize())
+		for i := range p.rows {
+			r := &p.rows[i]
+			if r.table != ti {
+				continue
+			}
+			if !careful {
+				if err := in.add(ctx, r); err != nil {
+					return nil, "", err
+				}
+				continue
+			}
+			err := insertOne(ctx, tx, t, r)
+			switch {
+			case err != nil && isRowError(err):
+				if len(refused) == 0 {
+					why = fmt.Sprintf("line %d: table %s: %v", r.line, t.name, err)
+				}
+				refused = append(refused, r.line)
+			case err != nil:
+				return nil, "", err
+			}
+		}
+		if err := in.flush(ctx); err != nil {
+			return nil, "", err
+		}
+	}
+	slices.Sort(refused)
+	return refused, why, nil
+}
