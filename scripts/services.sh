@@ -3,10 +3,12 @@
 #   tools       logrotate (the file-input tests drive real rotations), zstd CLI
 #   S3          Versity S3 gateway, posix backend    http://127.0.0.1:7070
 #   Azure Blob  Azurite, blob service only           http://127.0.0.1:10000/devstoreaccount1
-#   MySQL       MariaDB, root with empty password    127.0.0.1:3306, database test
+#   MySQL       a private MariaDB of our own          127.0.0.1:3307, root, empty password, database test
 # Endpoints and credentials go to $STATE_DIR/env, which internal/testenv reads.
-# A server already answering on its port is reused and never stopped by us
-# (machines may come with MariaDB running); `stop` ends only what `start` began.
+# The MariaDB is a private instance (data dir, socket and pid file under
+# $STATE_DIR, its own port): a MariaDB the machine already runs, and its
+# users, are never touched. An S3 or Azure server already answering on its
+# port is reused and never stopped by us; `stop` ends only what `start` began.
 # Built tools live in a cache outside the repo and survive between runs.
 # Usage: scripts/services.sh [start|stop|status]    (start is the default)
 # With CI=true or AUDITSHIP_REQUIRE_SERVICES=1 a server that cannot start
@@ -21,7 +23,7 @@ NODE_MIN_MAJOR=18 # azurite 3.35's floor; 3.36+ want node 22, newer than Debian 
 # Other ports (and another AUDITSHIP_SERVICES_DIR) give a second, separate set.
 S3_PORT=${AUDITSHIP_S3_PORT:-7070}
 AZ_PORT=${AUDITSHIP_AZURITE_PORT:-10000}
-MY_PORT=${AUDITSHIP_MARIADB_PORT:-3306}
+MY_PORT=${AUDITSHIP_MARIADB_PORT:-3307} # not 3306: a machine's own MariaDB may be there
 S3_ACCESS_KEY=testaccess S3_SECRET_KEY=testsecret123
 # Azurite's fixed development account (public, documented by Microsoft).
 AZ_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
@@ -63,12 +65,15 @@ missing_debs() {
   echo "${pkgs[@]}"
 }
 
-# ours NAME: the pid of a server this script started, if it still runs.
+# ours NAME: the pid of a server this script started, if it still runs. A
+# stale pid file may name a recycled pid: it is trusted only when the
+# process's command line holds the server's mark (for MariaDB its data dir,
+# so that a test's private mariadbd is never taken for ours).
 ours() {
-  local pid
+  local pid mark=$1
+  [ "$1" = mariadb ] && mark="--datadir=$MY_DATA"
   pid=$(cat "$STATE_DIR/$1.pid" 2>/dev/null) || return 1
-  # A stale pid file may name a recycled pid: trust it only on a name match.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$1" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$mark" || return 1
   echo "$pid"
 }
 
@@ -150,9 +155,12 @@ start_azurite() {
   log "azurite: up on $AZ_PORT"
 }
 
-# --- MySQL: MariaDB, the machine's if it answers, else ours in STATE_DIR ---
+# --- MySQL: a private MariaDB in STATE_DIR, started from the template ---
 
-my_tcp() { mariadb --protocol=TCP -h127.0.0.1 -P"$MY_PORT" -uroot --connect-timeout=2 "$@"; }
+MY_DATA=$STATE_DIR/mariadb-data
+MY_SOCK=$STATE_DIR/mariadb.sock
+# --no-defaults: the machine's my.cnf and the user's ~/.my.cnf stay out.
+my_sql() { mariadb --no-defaults --protocol=TCP -h127.0.0.1 -P"$MY_PORT" -uroot --connect-timeout=2 "$@"; }
 
 # A pristine datadir with root/empty password: tests copy it to run a private
 # instance they can kill and restart; our own server starts from a copy too.
@@ -168,43 +176,44 @@ make_template() {
 }
 
 spawn_mariadb() {
-  local data=$STATE_DIR/mariadb-data
-  [ -d "$data/mysql" ] || cp -a "$STATE_DIR/mariadb-template" "$data"
-  # --no-defaults: the machine's my.cnf (datadir, socket, pid file) stays out.
-  spawn mariadb "$MARIADBD" --no-defaults --user="$(id -un)" --datadir="$data" \
-    --bind-address=127.0.0.1 --port="$MY_PORT" --socket="$STATE_DIR/mariadb.sock" \
+  [ -d "$MY_DATA/mysql" ] || cp -a "$STATE_DIR/mariadb-template" "$MY_DATA"
+  spawn mariadb "$MARIADBD" --no-defaults --user="$(id -un)" --datadir="$MY_DATA" \
+    --bind-address=127.0.0.1 --port="$MY_PORT" --socket="$MY_SOCK" \
     --pid-file="$STATE_DIR/mariadbd.pid" --innodb-log-file-size=16M
   started mariadb "$MY_PORT" 60
+  wait_until 30 "mariadb login on $MY_PORT" my_sql -e 'SELECT 1'
   log "mariadb: up on $MY_PORT"
 }
 
-# Debian's root@localhost is socket-only; let an empty password work over TCP.
-open_root_tcp() {
-  my_tcp -e 'SELECT 1' >/dev/null 2>&1 && return 0
-  mariadb -uroot -e "ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')" ||
-    { log "mariadb: cannot let root in over TCP without a password"; return 1; }
-}
-
+# Only a server this script started is used: something else on the port
+# (the machine's own MariaDB, another user's) is left alone, and start fails
+# rather than log in to it or change its users.
 start_mariadb() {
   make_template
-  if port_open "$MY_PORT"; then
-    log "mariadb: reusing what listens on $MY_PORT"
-    open_root_tcp
+  if ours mariadb >/dev/null; then
+    log "mariadb: ours already up on $MY_PORT"
+  elif port_open "$MY_PORT"; then
+    log "mariadb: port $MY_PORT is taken by a server this script did not start; it is left alone (set AUDITSHIP_MARIADB_PORT to another port)"
+    return 1
   else
     spawn_mariadb
   fi
-  my_tcp -e 'CREATE DATABASE IF NOT EXISTS test'
+  my_sql -e 'CREATE DATABASE IF NOT EXISTS test'
 }
 
 # --- commands ---
 
+# write_env FAILED...: the settings of what is up; without MariaDB no DSN,
+# so that its tests skip rather than find some other server on the port.
 write_env() {
+  local dsn="AUDITSHIP_TEST_MYSQL_DSN=root@tcp(127.0.0.1:$MY_PORT)/test"
+  [[ " $* " == *" mariadb "* ]] && dsn="# mariadb did not start: no AUDITSHIP_TEST_MYSQL_DSN"
   cat >"$STATE_DIR/env.tmp" <<EOT
 AUDITSHIP_TEST_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 AUDITSHIP_TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY
 AUDITSHIP_TEST_S3_SECRET_KEY=$S3_SECRET_KEY
 AUDITSHIP_TEST_AZURE_CONN=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZ_KEY;BlobEndpoint=http://127.0.0.1:$AZ_PORT/devstoreaccount1;
-AUDITSHIP_TEST_MYSQL_DSN=root@tcp(127.0.0.1:$MY_PORT)/test
+$dsn
 AUDITSHIP_TEST_MARIADB_TEMPLATE=$STATE_DIR/mariadb-template
 AUDITSHIP_TEST_MARIADBD=$MARIADBD
 EOT
@@ -225,7 +234,7 @@ start() {
   start_mariadb & jobs[mariadb]=$!
   for t in logrotate zstd; do has $t || failed+=("$t"); done
   for name in "${!jobs[@]}"; do wait "${jobs[$name]}" || failed+=("$name"); done
-  write_env
+  write_env "${failed[@]}"
   [ ${#failed[@]} -eq 0 ] && { log "all up; settings in $STATE_DIR/env"; return 0; }
   if required; then
     log "FAILED: ${failed[*]} not available (required: CI=true or AUDITSHIP_REQUIRE_SERVICES=1)"
