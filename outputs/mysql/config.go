@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/auditship/auditship/internal/component"
@@ -37,7 +38,7 @@ type Config struct {
 type Table struct {
 	Name    string            `hcl:"name,label"`
 	When    string            `hcl:"when,optional"`
-	Columns map[string]string `hcl:"columns,optional"` // column name → dotted field path
+	Columns hcl.Expression `hcl:"columns,optional"` // { column = "field.path" }, read by columnPairs
 }
 
 func newConfig() *Config {

@@ -3,7 +3,7 @@ output "mysql" "db" {
   port     = 3306
   database = "audit"
   user     = "auditship"
-  password = env("AUDITSHIP_MYSQL_PASSWORD", "")
+  # password = env("AUDITSHIP_MYSQL_PASSWORD") # keep it out of the file
   tls      = "false" # "true" | "skip-verify" | { ca_file = "…", cert_file = "…", key_file = "…" }
 
   create_tables = false # `auditship ddl` prints the CREATE TABLE statements

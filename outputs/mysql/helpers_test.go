@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/internal/testenv"
@@ -147,4 +149,13 @@ func (srv *server) created(t *testing.T, edit func(*Config)) (*Output, string) {
 		edit(c)
 	}
 	return newTestOutput(t, c), db
+}
+
+// columnsExpr parses a `columns` object written in HCL.
+func columnsExpr(src string) hcl.Expression {
+	x, diags := hclsyntax.ParseExpression([]byte(src), "columns", hcl.InitialPos)
+	if diags.HasErrors() {
+		panic(diags.Error())
+	}
+	return x
 }

@@ -3,7 +3,6 @@ package mysql
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/auditship/auditship/internal/component"
@@ -87,30 +86,36 @@ func (tb Table) compile() (*table, error) {
 }
 
 func (tb Table) compileColumns() ([]column, error) {
-	names := make([]string, 0, len(tb.Columns))
-	for n := range tb.Columns {
-		names = append(names, n)
+	pairs, err := columnPairs(tb.Columns)
+	if err != nil {
+		return nil, component.Errorf("table.columns", "table %q: %v", tb.Name, err)
 	}
-	sort.Strings(names)
 	var errs []error
 	seen := map[string]string{}
-	var cols []column
-	for _, n := range names {
-		path := strings.TrimSpace(tb.Columns[n])
-		switch err := checkIdent(n); {
-		case err != nil:
+	cols := make([]column, 0, len(pairs))
+	for _, p := range pairs {
+		if err := checkColumn(p, seen); err != nil {
 			errs = append(errs, component.Errorf("table.columns", "table %q: %v", tb.Name, err))
-		case isFixed(n):
-			errs = append(errs, component.Errorf("table.columns", "table %q: column %q is auditship's own (_id, _seq, stream, _time, entry are in every table)", tb.Name, n))
-		case seen[strings.ToLower(n)] != "":
-			errs = append(errs, component.Errorf("table.columns", "table %q: duplicate column %q (column names ignore case: %q)", tb.Name, n, seen[strings.ToLower(n)]))
-		case path == "" || strings.Contains(path, ".."):
-			errs = append(errs, component.Errorf("table.columns", "table %q: column %q: %q is not a dotted field path", tb.Name, n, tb.Columns[n]))
 		}
-		seen[strings.ToLower(n)] = n
-		cols = append(cols, column{name: n, sqlType: "VARCHAR(255) NULL", path: path})
+		seen[strings.ToLower(p.name)] = p.name
+		cols = append(cols, column{name: p.name, sqlType: "VARCHAR(255) NULL", path: p.path})
 	}
 	return cols, errors.Join(errs...)
+}
+
+func checkColumn(p columnPair, seen map[string]string) error {
+	if err := checkIdent(p.name); err != nil {
+		return err
+	}
+	switch {
+	case isFixed(p.name):
+		return fmt.Errorf("column %q is auditship's own (_id, _seq, stream, _time, entry are in every table)", p.name)
+	case seen[strings.ToLower(p.name)] != "":
+		return fmt.Errorf("duplicate column %q (column names ignore case: %q)", p.name, seen[strings.ToLower(p.name)])
+	case p.path == "" || strings.Contains(p.path, "..") || strings.HasPrefix(p.path, ".") || strings.HasSuffix(p.path, "."):
+		return fmt.Errorf("column %q: %q is not a dotted field path", p.name, p.path)
+	}
+	return nil
 }
 
 // defaultTables mirror a workflow audit archive: messaging (connector and

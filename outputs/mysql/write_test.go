@@ -76,9 +76,9 @@ func TestEntryIsByteIdentical(t *testing.T) {
 func hire2retire(c *Config) {
 	c.Tables = []Table{
 		{Name: "robomq_hire2retire_integration_table", When: "category == 'messaging'",
-			Columns: map[string]string{"flow_name": "workflowDefinitionId", "connector": "connector", "src": "_source.path"}},
+			Columns: columnsExpr(`{ flow_name = "workflowDefinitionId", connector = "connector", src = "_source.path" }`)},
 		{Name: "robomq_hire2retire_event", When: "workflowDefinitionId == 'hire'",
-			Columns: map[string]string{"flow_name": "workflowDefinitionId", "business_key": "businessKey", "category": "category"}},
+			Columns: columnsExpr(`{ flow_name = "workflowDefinitionId", business_key = "businessKey", category = "category" }`)},
 	}
 }
 
@@ -90,7 +90,7 @@ func TestCustomTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	var flow, connector, src string
-	err := srv.admin.QueryRow("SELECT `flow_name`, `connector`, `src` FROM `" + db + "`.`robomq_hire2retire_integration_table`").Scan(&flow, &connector, &src)
+	err := srv.admin.QueryRow("SELECT `flow_name`, `connector`, `src` FROM `"+db+"`.`robomq_hire2retire_integration_table`").Scan(&flow, &connector, &src)
 	if err != nil || flow != "hire" || connector != "ldap" || src != "/var/log/engine/audit.log" {
 		t.Errorf("integration row: %q %q %q, %v", flow, connector, src, err)
 	}
