@@ -36,8 +36,8 @@ type Config struct {
 // when When is empty) are stored in it, with Columns filled from their
 // fields.
 type Table struct {
-	Name    string            `hcl:"name,label"`
-	When    string            `hcl:"when,optional"`
+	Name    string         `hcl:"name,label"`
+	When    string         `hcl:"when,optional"`
 	Columns hcl.Expression `hcl:"columns,optional"` // { column = "field.path" }, read by columnPairs
 }
 

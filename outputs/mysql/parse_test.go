@@ -1,0 +1,78 @@
+package mysql
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseBodyRoutesAndExtracts(t *testing.T) {
+	tables := defaultTables()
+	body := envelope(1, "workflow", wfItems) + "\n" + envelope(2, "messaging", msgItems) + "\nnot json\n" +
+		`{"_seq":4,"category":"workflow"}` + "\n" + envelope(5, "", `"category":"messaging","businessKey":null`) + "\n"
+	p := parseBody([]byte(body), "s1", tables)
+	if p.lines != 5 || !cmp.Equal(p.rejected, []int{2, 3}) || p.reason != "line 2: line is not a JSON object" {
+		t.Fatalf("lines %d, rejected %v (%s)", p.lines, p.rejected, p.reason)
+	}
+	var got []int
+	for _, r := range p.rows {
+		got = append(got, r.table)
+	}
+	if diff := cmp.Diff([]int{1, 0, 0}, got); diff != "" {
+		t.Errorf("tables (-want +got):\n%s", diff)
+	}
+	r := p.rows[0]
+	want := []any{"id-1", uint64(1), "s1", "2024-05-13 08:00:01.123456", envelope(1, "workflow", wfItems),
+		"workflow", "hire", "wi-1", "root-1", nil, "emp-42", "alice", "Approve", nil, nil,
+		"Workflow instance node Approve started", "tx-1", "/var/log/engine/audit.log", "100"}
+	if diff := cmp.Diff(want, r.vals); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	if v := p.rows[2].vals; v[5] != "messaging" || v[10] != nil {
+		t.Errorf("source-own category and a null businessKey: %v", v)
+	}
+}
+
+func TestSQLTime(t *testing.T) {
+	for in, want := range map[string]any{
+		"2024-05-13T08:00:01Z":           "2024-05-13 08:00:01.000000",
+		"2024-05-13T08:00:01.123456789Z": "2024-05-13 08:00:01.123456",
+		"2024-05-13T10:00:01.5+02:00":    "2024-05-13 08:00:01.500000",
+		"2024-05-13 08:00:01":            nil,
+		"":                               nil,
+	} {
+		if got := sqlTime(in); got != want {
+			t.Errorf("sqlTime(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestUnquote(t *testing.T) {
+	for in, want := range map[string]string{`"a"`: "a", `"\u00e9\"x"`: `é"x`, `12`: "", `""`: ""} {
+		if got := unquote([]byte(in)); got != want {
+			t.Errorf("unquote(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRowSizeBoundsEscaping(t *testing.T) {
+	if n := rowSize([]any{"''''", uint64(1), nil}); n < 4*2+2+24 {
+		t.Errorf("rowSize = %d", n)
+	}
+	if got := placeholders(3); got != "(?, ?, ?)" {
+		t.Errorf("placeholders(3) = %q", got)
+	}
+}
+
+func TestLines(t *testing.T) {
+	lines, err := parseLines(formatLines([]int{1, 5, 12}).(string))
+	if err != nil || !cmp.Equal(lines, []int{1, 5, 12}) {
+		t.Errorf("round trip: %v, %v", lines, err)
+	}
+	if formatLines(nil) != nil {
+		t.Error("no lines are not NULL")
+	}
+	if _, err := parseLines("1,x"); err == nil {
+		t.Error("parseLines accepted 1,x")
+	}
+}
