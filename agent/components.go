@@ -8,6 +8,7 @@ import (
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/azureblob"
 	fileout "github.com/auditship/auditship/outputs/file"
+	"github.com/auditship/auditship/outputs/mysql"
 	"github.com/auditship/auditship/outputs/s3"
 	"github.com/auditship/auditship/outputs/stdout"
 	"github.com/auditship/auditship/processors"
@@ -21,7 +22,7 @@ func Components() config.Registry {
 	return config.Registry{
 		Inputs:     index([]inputs.Factory{stdin.NewFactory(), filein.NewFactory()}),
 		Processors: index([]processors.Factory{categories.NewFactory(), filter.NewFactory(), set.NewFactory()}),
-		Outputs:    index([]outputs.Factory{stdout.NewFactory(), fileout.NewFactory(), s3.NewFactory(), azureblob.NewFactory()}),
+		Outputs:    index([]outputs.Factory{stdout.NewFactory(), fileout.NewFactory(), s3.NewFactory(), azureblob.NewFactory(), mysql.NewFactory()}),
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/auditship/auditship/inputs/stdin"
 	"github.com/auditship/auditship/outputs/azureblob"
 	fileout "github.com/auditship/auditship/outputs/file"
+	"github.com/auditship/auditship/outputs/mysql"
 	"github.com/auditship/auditship/outputs/s3"
 	"github.com/auditship/auditship/outputs/stdout"
 	"github.com/auditship/auditship/processors/categories"
@@ -73,14 +74,14 @@ func TestExamplesAreEmbedded(t *testing.T) {
 		"../inputs/file": file.Example, "../inputs/stdin": stdin.Example,
 		"../processors/categories": categories.Example, "../processors/filter": filter.Example,
 		"../processors/set": set.Example, "../outputs/file": fileout.Example, "../outputs/stdout": stdout.Example,
-		"../outputs/s3": s3.Example, "../outputs/azureblob": azureblob.Example,
+		"../outputs/s3": s3.Example, "../outputs/azureblob": azureblob.Example, "../outputs/mysql": mysql.Example,
 	} {
 		b, _ := os.ReadFile(filepath.Join(dir, "example.hcl"))
 		if string(b) != ex || ex == "" {
 			t.Errorf("%s: Example differs from example.hcl", dir)
 		}
 	}
-	if len(Components().Inputs)+len(Components().Processors)+len(Components().Outputs) != 9 {
+	if len(Components().Inputs)+len(Components().Processors)+len(Components().Outputs) != 10 {
 		t.Errorf("a plugin was added: list its Example here too")
 	}
 }

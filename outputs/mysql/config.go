@@ -72,7 +72,25 @@ func (c *Config) parse() (*settings, error) {
 	var err error
 	s.tls, err = parseTLS(c.TLS)
 	s.tables, errs = c.compileTables(append(errs, err, c.checkServer(), c.checkPool()))
-	return s, errors.Join(errs...)
+	return s, byAttr(errors.Join(errs...))
+}
+
+// byAttr joins the messages about one attribute into one error: the loader
+// reports one message per position, and every `table` block's problems
+// are placed at the first block's attribute.
+func byAttr(err error) error {
+	var out []error
+	at := map[string]*component.AttrError{}
+	for _, ae := range component.AttrErrors(err) {
+		if prev, ok := at[ae.Attr]; ok {
+			prev.Msg += "; " + ae.Msg
+			continue
+		}
+		cp := *ae
+		at[ae.Attr] = &cp
+		out = append(out, &cp)
+	}
+	return errors.Join(out...)
 }
 
 func duration(errs []error, attr, v string) (time.Duration, []error) {
