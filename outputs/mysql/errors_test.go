@@ -70,3 +70,18 @@ func TestClassifyCodes(t *testing.T) {
 		t.Errorf("bad connection is permanent: %v", err)
 	}
 }
+
+func TestCloseIsIdempotent(t *testing.T) {
+	c := newConfig()
+	c.Database = "a"
+	o, err := newOutput(outputs.Settings{}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Close(context.Background()); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}

@@ -40,9 +40,17 @@ func newInserter(tx *sql.Tx, t *table, packet int) *inserter {
 	return &inserter{tx: tx, t: t, limit: packet - packetSlack - len(onDuplicate), prefix: prefix}
 }
 
+// errRowTooLarge is a row whose own statement would exceed the server's
+// max_allowed_packet: it is rejected without being sent (the server would
+// drop the connection).
+var errRowTooLarge = errors.New("row larger than the server's max_allowed_packet")
+
 // add queues r, first sending what is queued when r would not fit.
 func (in *inserter) add(ctx context.Context, r *row) error {
 	n := rowSize(r.vals)
+	if len(in.prefix)+n > in.limit {
+		return errRowTooLarge
+	}
 	if len(in.args) > 0 && in.size+n > in.limit {
 		if err := in.flush(ctx); err != nil {
 			return err
@@ -72,15 +80,27 @@ func (in *inserter) flush(ctx context.Context) error {
 	return err
 }
 
-// rowSize bounds a row's share of the interpolated statement: every byte
-// of a string may be escaped, plus quotes and separators.
+// rowSize bounds a row's share of the statement the driver interpolates:
+// each string quoted with its escapes, separators, the row's parentheses.
 func rowSize(vals []any) int {
 	n := 4
 	for _, v := range vals {
 		if s, ok := v.(string); ok {
-			n += 2*len(s) + 4
+			n += len(s) + escapes(s) + 4
 		} else {
 			n += 24
+		}
+	}
+	return n
+}
+
+// escapes counts the bytes the driver backslash-escapes in a string.
+func escapes(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 0, '\n', '\r', '\x1a', '\'', '"', '\\':
+			n++
 		}
 	}
 	return n
@@ -93,14 +113,16 @@ func placeholders(n int) string {
 // insertOne writes one row in its own statement. A statement that fails
 // is rolled back alone (InnoDB statement atomicity): the transaction and
 // the rows before it stay.
-func insertOne(ctx context.Context, tx *sql.Tx, t *table, r *row) error {
-	in := newInserter(tx, t, 1<<62)
-	in.add(ctx, r)
+func insertOne(ctx context.Context, tx *sql.Tx, t *table, r *row, packet int) error {
+	in := newInserter(tx, t, packet)
+	if err := in.add(ctx, r); err != nil {
+		return err
+	}
 	return in.flush(ctx)
 }
 
 // isRowError reports whether err is about the row's own content: a value
 // the column refuses, or a row larger than the server takes.
 func isRowError(err error) bool {
-	return isValueError(err) || errors.Is(err, mysql.ErrPktTooLarge) || code(err) == 1153 || code(err) == 1301
+	return isValueError(err) || errors.Is(err, errRowTooLarge) || errors.Is(err, mysql.ErrPktTooLarge)
 }

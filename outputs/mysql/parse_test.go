@@ -76,3 +76,20 @@ func TestLines(t *testing.T) {
 		t.Error("parseLines accepted 1,x")
 	}
 }
+
+// TestRouteRunTimeErrorIsNoMatch: a when that fails on an event (nil >
+// 1000) does not take it; the next table may.
+func TestRouteRunTimeErrorIsNoMatch(t *testing.T) {
+	c := newConfig()
+	c.Database = "a"
+	c.Tables = []Table{{Name: "big", When: "amount > 1000"}, {Name: "wf", When: "category == 'workflow'"}}
+	s, err := c.parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := envelope(1, "workflow", `"amount":5000`) + "\n" + envelope(2, "workflow", "") + "\n" + envelope(3, "timer", "") + "\n"
+	p := parseBody([]byte(body), "s1", s.tables)
+	if len(p.rows) != 2 || p.rows[0].table != 0 || p.rows[1].table != 1 || !cmp.Equal(p.rejected, []int{2}) {
+		t.Errorf("rows %+v, rejected %v", p.rows, p.rejected)
+	}
+}

@@ -110,8 +110,9 @@ func mergeLines(a, b []int) []int {
 func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful bool) ([]int, string, error) {
 	var refused []int
 	var why string
+	packet := o.packetSize()
 	for ti, t := range o.tables {
-		in := newInserter(tx, t, o.packetSize())
+		in := newInserter(tx, t, packet)
 		for i := range p.rows {
 			r := &p.rows[i]
 			if r.table != ti {
@@ -123,7 +124,7 @@ func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful b
 				}
 				continue
 			}
-			err := insertOne(ctx, tx, t, r)
+			err := insertOne(ctx, tx, t, r, packet)
 			switch {
 			case err != nil && isRowError(err):
 				if len(refused) == 0 {

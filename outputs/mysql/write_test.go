@@ -164,3 +164,22 @@ func TestStatementsSplitUnderPacket(t *testing.T) {
 		t.Errorf("%d rows, want 200", n)
 	}
 }
+
+// TestRowOverPacketIsRejected: a row whose statement would exceed
+// max_allowed_packet is rejected before it is sent, the others stored.
+func TestRowOverPacketIsRejected(t *testing.T) {
+	srv := needServer(t)
+	o, db := srv.created(t, nil)
+	if err := o.prepare(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	o.packet = 8 << 10
+	b := spooled(envelope(1, "workflow", ""), envelope(2, "workflow", `"x":"`+strings.Repeat("'", 5000)+`"`), envelope(3, "workflow", ""))
+	lines, ok := outputs.RejectedLines(o.Write(context.Background(), b))
+	if !ok || !cmp.Equal(lines, []int{1}) {
+		t.Fatalf("rejected %v", lines)
+	}
+	if n := srv.count(t, db, "auditship_events", ""); n != 2 {
+		t.Errorf("%d rows, want 2", n)
+	}
+}
