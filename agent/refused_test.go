@@ -195,3 +195,32 @@ func TestNormLines(t *testing.T) {
 		t.Errorf("normLines = %v, want [0 1 4]", got)
 	}
 }
+
+// partMem is a non-journaled output that refuses some events of a batch.
+type partMem struct{ *memOut }
+
+func (p partMem) Write(ctx context.Context, b *event.Batch) error {
+	if err := p.memOut.Write(ctx, b); err != nil {
+		return err
+	}
+	return outputs.RejectedEvents(errors.New("refused"), []int{0, 2})
+}
+
+// TestRefusedEventsOfAMemoryBatch: an output without a dead-letter
+// directory that refuses some events is not retried; the rest counts as
+// written and the cursor passes the batch.
+func TestRefusedEventsOfAMemoryBatch(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := partMem{&memOut{}}
+	s := newTestSender(t, buf, out, dir+"/out")
+	reg := withRegistry(s)
+	last := appendEvents(t, buf, 4)
+	runFor(t, s, last)
+	if n := counterSum(t, reg, "auditship_output_events_total", ""); n != 2 || len(out.seqs) != 4 {
+		t.Errorf("%v events counted, %d written once; want 2 and 4", n, len(out.seqs))
+	}
+	if s.cur.next != last+1 {
+		t.Errorf("cursor %d, want %d", s.cur.next, last+1)
+	}
+}
