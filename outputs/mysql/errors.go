@@ -66,6 +66,9 @@ func (o *Output) classify(op string, err error) error {
 	if isTLSRefusal(err) {
 		return outputs.Permanent(fmt.Errorf("mysql %s: %s: TLS refused (check tls): %w", o.where, op, err))
 	}
+	if errors.Is(err, mysql.ErrNoTLS) {
+		return outputs.Permanent(fmt.Errorf("mysql %s: %s: the server does not offer TLS (check tls): %w", o.where, op, err))
+	}
 	return fmt.Errorf("mysql %s: %s: %w", o.where, op, err)
 }
 

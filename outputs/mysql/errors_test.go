@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/auditship/auditship/outputs"
 )
@@ -66,6 +67,9 @@ func TestClassifyCodes(t *testing.T) {
 			t.Errorf("%d: %v", tt.code, err)
 		}
 	}
+	if err := o.classify("connect", mysql.ErrNoTLS); !outputs.IsPermanent(err) {
+		t.Errorf("a server without TLS is not permanent: %v", err)
+	}
 	if err := o.classify("write", mysql.ErrInvalidConn); outputs.IsPermanent(err) {
 		t.Errorf("bad connection is permanent: %v", err)
 	}
@@ -83,5 +87,24 @@ func TestCloseIsIdempotent(t *testing.T) {
 	}
 	if err := o.Close(context.Background()); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestTLSWithoutServerTLS: tls = "true" against a server that does not
+// offer TLS holds the output (permanent), it does not fall back to clear.
+func TestTLSWithoutServerTLS(t *testing.T) {
+	srv := needServer(t)
+	var name, have string
+	if err := srv.admin.QueryRow("SHOW VARIABLES LIKE 'have_ssl'").Scan(&name, &have); err != nil {
+		t.Fatal(err)
+	}
+	if have == "YES" {
+		t.Skip("the test server offers TLS")
+	}
+	c := srv.config(srv.database(t))
+	c.TLS = cty.StringVal("true")
+	err := newTestOutput(t, c).Write(context.Background(), spooled(envelope(1, "workflow", "")))
+	if !outputs.IsPermanent(err) || !strings.Contains(err.Error(), "TLS") {
+		t.Errorf("permanent %v: %v", outputs.IsPermanent(err), err)
 	}
 }
