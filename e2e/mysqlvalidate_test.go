@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// badMySQLConfig has a problem in a table block on lines 7 (an unknown
+// attribute), 13 (a duplicate column, by case), 19 (a when that does not
+// compile) and 25 (a column named twice). Each is in the first table block
+// of its output: the loader places a table attribute's problems at the
+// first table block's attribute.
+const badMySQLConfig = `pipeline "p" {
+  input "stdin" "in" {}
+  output "mysql" "a" {
+    database = "audit"
+    password = "not-a-real-password"
+    table "workflows" {
+      colums = { flow = "workflowDefinitionId" }
+    }
+  }
+  output "mysql" "b" {
+    database = "audit"
+    table "nodes" {
+      columns = { node = "nodeName", NODE = "nodeDefinitionId" }
+    }
+  }
+  output "mysql" "c" {
+    database = "audit"
+    table "rest" {
+      when = "category =="
+    }
+  }
+  output "mysql" "d" {
+    database = "audit"
+    table "flows" {
+      columns = { flow = "workflowDefinitionId", flow = "workflowRootDefinitionId" }
+    }
+  }
+}
+`
+
+// TestMySQLValidate: an unknown attribute in a table block, a duplicate
+// column (by case, or the same key twice) and a when that does not compile
+// are each reported as FILE:LINE:COL: message, all in one run, exit 2,
+// without the password.
+func TestMySQLValidate(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "mysql.hcl", badMySQLConfig)
+	stdout, stderr, code := runOnce(t, "validate", "-c", path)
+	if code != 2 || stdout != "" {
+		t.Errorf("validate: exit %d, stdout %q; want 2 and nothing on stdout", code, stdout)
+	}
+	byLine := map[int]string{}
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		m := diagLine.FindStringSubmatch(l)
+		if m == nil || m[1] != path {
+			t.Errorf("not a %s:LINE:COL: message line: %q", path, l)
+			continue
+		}
+		n, _ := strconv.Atoi(m[2])
+		byLine[n] += m[4] + "\n"
+	}
+	for line, want := range map[int]string{7: "colums", 13: "NODE", 19: "rest", 25: `"flow"`} {
+		if msg, ok := byLine[line]; !ok || !strings.Contains(msg, want) {
+			t.Errorf("line %d: no diagnostic mentioning %q in:\n%s", line, want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "not-a-real-password") {
+		t.Error("validate printed the password")
+	}
+}
