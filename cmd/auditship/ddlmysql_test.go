@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/auditship/auditship/agent"
 	"github.com/auditship/auditship/agent/config"
-	"github.com/auditship/auditship/outputs/mysql"
 )
 
 // Two pipelines inherit the same mysql output, and a third has its own
@@ -34,15 +35,8 @@ pipeline "b" {
 }
 `
 
-// withMySQL is the build's registry with the mysql output, registered or not.
-func withMySQL() config.Registry {
-	reg := agent.Components()
-	reg.Outputs["mysql"] = mysql.NewFactory()
-	return reg
-}
-
 func TestDDLPrintsMySQLTables(t *testing.T) {
-	cfg, diags := config.Load(writeConfig(t, mysqlConfig), withMySQL())
+	cfg, diags := config.Load(writeConfig(t, mysqlConfig), agent.Components())
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -62,4 +56,35 @@ func TestDDLPrintsMySQLTables(t *testing.T) {
 		!strings.HasSuffix(s, ";\n\n") {
 		t.Errorf("ddl --output custom:\n%s\nwant flows and auditship_batches only, each ending with ;", s)
 	}
+}
+
+// TestDDLCommandWithMySQL runs `auditship ddl -c` on a config with mysql
+// outputs: exit 0, the statements on stdout.
+func TestDDLCommandWithMySQL(t *testing.T) {
+	path := writeConfig(t, mysqlConfig)
+	var code int
+	out := captureStdout(t, func() { code = run([]string{"ddl", "-c", path, "--output", "db"}) })
+	if code != exitOK || strings.Count(out, "CREATE TABLE IF NOT EXISTS") != 3 || strings.Contains(out, "`flows`") {
+		t.Errorf("ddl --output db: exit %d, stdout:\n%s\nwant 0 and the default tables and auditship_batches", code, out)
+	}
+}
+
+// captureStdout returns what fn writes to os.Stdout.
+func captureStdout(t *testing.T, fn func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stdout
+	os.Stdout = w
+	got := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(r)
+		got <- string(b)
+	}()
+	defer func() { os.Stdout = old }()
+	fn()
+	w.Close()
+	return <-got
 }
