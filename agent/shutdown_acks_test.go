@@ -139,9 +139,15 @@ func testInput(name string, f inputs.Factory, path string) *config.Input {
 // startFeed feeds the inputs until the returned func is called.
 func (r *rig) startFeed(t *testing.T, rng *rand.Rand) (stopFeed func()) {
 	stop := make(chan struct{})
+	f, err := os.OpenFile(r.logPath, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); r.feed(t, rng, stop) }()
+	wg.Add(2)
+	fileRng := rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+	go func() { defer wg.Done(); defer f.Close(); feed(fileRng, stop, f.WriteString) }()
+	go func() { defer wg.Done(); feed(rng, stop, r.pipeW.WriteString) }()
 	return func() {
 		close(stop)
 		r.pipeW.SetWriteDeadline(time.Now()) // nobody reads the pipe any more
@@ -149,15 +155,10 @@ func (r *rig) startFeed(t *testing.T, rng *rand.Rand) (stopFeed func()) {
 	}
 }
 
-// feed writes JSON lines to the file and the pipe, a few at a time,
-// until stop is closed.
-func (r *rig) feed(t *testing.T, rng *rand.Rand, stop <-chan struct{}) {
-	f, err := os.OpenFile(r.logPath, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	defer f.Close()
+// feed writes JSON lines with write, a few at a time, until stop is
+// closed. The file and the pipe are fed apart: a full pipe (stdin held
+// behind a full buffer) must not stop the file from growing.
+func feed(rng *rand.Rand, stop <-chan struct{}, write func(string) (int, error)) {
 	for i := 0; ; i++ {
 		select {
 		case <-stop:
@@ -165,8 +166,9 @@ func (r *rig) feed(t *testing.T, rng *rand.Rand, stop <-chan struct{}) {
 		case <-time.After(time.Duration(rng.IntN(3)) * time.Millisecond):
 		}
 		line := fmt.Sprintf("{\"timestamp\":\"2024-05-13T08:00:01Z\",\"n\":%d,\"message\":\"%0*d\"}\n", i, rng.IntN(200), 0)
-		f.WriteString(line)
-		r.pipeW.WriteString(line)
+		if _, err := write(line); err != nil {
+			return
+		}
 	}
 }
 
