@@ -14,6 +14,9 @@
 #   BENCH_BACKLOG_N      entries fed to the backlog workload (default 2000000)
 #   BENCH_BACKLOG_BYTES  buffer size the backlog waits for (default 1 GiB)
 #   BENCH_STORES         0 skips the object-store workloads
+#   BENCH_MYSQL          0 skips the mysql workloads (BENCH_MYSQL_N entries,
+#                        default 200000; the naive loop on BENCH_MYSQL_LOOP_N,
+#                        default 20000), see scripts/bench/mysql.sh
 #
 # Each workload is timed from process start to exit; CPU and peak RSS come
 # from the child's rusage (see scripts/bench/README.md).
@@ -148,6 +151,7 @@ dd_rate() {
 
 source scripts/bench/backlog.sh
 source scripts/bench/stores.sh
+source scripts/bench/mysql.sh
 
 JSON_BYTES=$(stat_of json bytes)
 PLAIN_BYTES=$(stat_of plain bytes)
@@ -172,6 +176,7 @@ workload plain "stdin plain -> file" "$PASSED" -events "$N" -bytes "$PLAIN_BYTES
 workload tail  "tail json -> file" "$N" -events "$N" -bytes "$JSON_BYTES" -until "$N"
 backlog
 stores
+mysql_rows
 echo
 awk -v b="$BATCH_RATE" -v n="$NEVER_RATE" 'BEGIN { if (n > 0)
   printf "fsync=batch runs at %.0f%% of the events/s of fsync=never (target >= 80%%)\n", 100 * b / n }'
