@@ -69,8 +69,11 @@ func TestMySQLValueTooLong(t *testing.T) {
 	p := start(t, true, "run", "-c", cfg)
 	good, bad := feedLongFlows(t, p, 2000)
 	d.waitRows(t, len(good), 30*time.Second, "audit")
-	waitMetric(t, addr, "auditship_output_rejected_events_total", 20*time.Second,
+	counted := waitMetric(t, addr, "auditship_output_rejected_events_total", 20*time.Second,
 		func(v float64) bool { return v >= float64(len(bad)) })
+	if counted != float64(len(bad)) {
+		t.Errorf("auditship_output_rejected_events_total = %v, want %d", counted, len(bad))
+	}
 	p.stdin.Close()
 	if code := p.wait(30 * time.Second); code != 0 {
 		t.Fatalf("exit code after EOF = %d, want 0", code)
