@@ -8,9 +8,8 @@ import (
 
 // badMySQLConfig has a problem in a table block on lines 7 (an unknown
 // attribute), 13 (a duplicate column, by case), 19 (a when that does not
-// compile) and 25 (a column named twice). Each is in the first table block
-// of its output: the loader places a table attribute's problems at the
-// first table block's attribute.
+// compile), 25 (a column named twice) and 34 (a when that does not compile
+// in the second table block of its output: each block is placed apart).
 const badMySQLConfig = `pipeline "p" {
   input "stdin" "in" {}
   output "mysql" "a" {
@@ -38,6 +37,15 @@ const badMySQLConfig = `pipeline "p" {
       columns = { flow = "workflowDefinitionId", flow = "workflowRootDefinitionId" }
     }
   }
+  output "mysql" "e" {
+    database = "audit"
+    table "first" {
+      when = "category == 'messaging'"
+    }
+    table "second" {
+      when = "category =="
+    }
+  }
 }
 `
 
@@ -62,7 +70,7 @@ func TestMySQLValidate(t *testing.T) {
 		n, _ := strconv.Atoi(m[2])
 		byLine[n] += m[4] + "\n"
 	}
-	for line, want := range map[int]string{7: "colums", 13: "NODE", 19: "rest", 25: `"flow"`} {
+	for line, want := range map[int]string{7: "colums", 13: "NODE", 19: "rest", 25: `"flow"`, 34: `"second"`} {
 		if msg, ok := byLine[line]; !ok || !strings.Contains(msg, want) {
 			t.Errorf("line %d: no diagnostic mentioning %q in:\n%s", line, want, stderr)
 		}

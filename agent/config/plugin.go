@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -113,7 +114,7 @@ func attrRange(e *entry, path string) hcl.Range {
 		if a, ok := body.Attributes[p]; ok && i == len(parts)-1 {
 			return a.Expr.Range()
 		}
-		b := firstBlock(body, p)
+		b := nthBlock(body, p)
 		if b == nil {
 			break
 		}
@@ -125,10 +126,23 @@ func attrRange(e *entry, path string) hcl.Range {
 	return e.block.LabelRanges[0]
 }
 
-func firstBlock(body *hclsyntax.Body, typ string) *hclsyntax.Block {
+// nthBlock finds the block a path part names: "table" is the first
+// block of that type, "table[2]" the third (repeated blocks).
+func nthBlock(body *hclsyntax.Body, part string) *hclsyntax.Block {
+	typ, n := part, 0
+	if i := strings.IndexByte(part, '['); i > 0 && strings.HasSuffix(part, "]") {
+		k, err := strconv.Atoi(part[i+1 : len(part)-1])
+		if err != nil || k < 0 {
+			return nil
+		}
+		typ, n = part[:i], k
+	}
 	for _, b := range body.Blocks {
 		if b.Type == typ {
-			return b
+			if n == 0 {
+				return b
+			}
+			n--
 		}
 	}
 	return nil

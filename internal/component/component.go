@@ -8,7 +8,8 @@ import (
 )
 
 // AttrError is a problem with one attribute of a plugin block. Attr is the
-// attribute name, or a dotted path into a nested block ("batch.interval");
+// attribute name, or a dotted path into a nested block ("batch.interval";
+// "table[1].when" names the second of repeated blocks);
 // empty means the block as a whole.
 type AttrError struct {
 	Attr string

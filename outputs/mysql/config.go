@@ -76,8 +76,8 @@ func (c *Config) parse() (*settings, error) {
 }
 
 // byAttr joins the messages about one attribute into one error: the loader
-// reports one message per position, and every `table` block's problems
-// are placed at the first block's attribute.
+// reports one message per position (two bad columns of one table share
+// the position of its columns attribute).
 func byAttr(err error) error {
 	var out []error
 	at := map[string]*component.AttrError{}

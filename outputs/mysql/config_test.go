@@ -60,18 +60,19 @@ func TestValidate(t *testing.T) {
   columns = { flow = "workflowDefinitionId", "x$1" = "variables.amount" }
 }
 table "b" {}`, nil},
-		{"bad when", "database = \"a\"\ntable \"a\" { when = \"category ==\" }", []string{"table.when"}},
-		{"bad column name", "database = \"a\"\ntable \"a\" { columns = { \"bad-name\" = \"x\" } }", []string{"table.columns"}},
-		{"fixed column", "database = \"a\"\ntable \"a\" { columns = { entry = \"x\" } }", []string{"table.columns"}},
-		{"duplicate column", "database = \"a\"\ntable \"a\" { columns = { flow = \"x\", flow = \"y\" } }", []string{"table.columns"}},
-		{"duplicate column, other case", "database = \"a\"\ntable \"a\" { columns = { Flow = \"x\", flow = \"y\" } }", []string{"table.columns"}},
-		{"columns not an object", "database = \"a\"\ntable \"a\" { columns = [\"x\"] }", []string{"table.columns"}},
-		{"path not literal", "database = \"a\"\ntable \"a\" { columns = { x = \"${1 + 1}\" } }", []string{"table.columns"}},
-		{"empty path", "database = \"a\"\ntable \"a\" { columns = { flow = \"\" } }", []string{"table.columns"}},
-		{"bad table name", "database = \"a\"\ntable \"a.b\" {}", []string{"table"}},
-		{"duplicate table", "database = \"a\"\ntable \"a\" { when = \"true\" }\ntable \"A\" {}", []string{"table"}},
-		{"own table", "database = \"a\"\ntable \"auditship_batches\" {}", []string{"table"}},
-		{"unreachable table", "database = \"a\"\ntable \"a\" {}\ntable \"b\" {}", []string{"table"}},
+		{"bad when", "database = \"a\"\ntable \"a\" { when = \"category ==\" }", []string{"table[0].when"}},
+		{"bad column name", "database = \"a\"\ntable \"a\" { columns = { \"bad-name\" = \"x\" } }", []string{"table[0].columns"}},
+		{"fixed column", "database = \"a\"\ntable \"a\" { columns = { entry = \"x\" } }", []string{"table[0].columns"}},
+		{"duplicate column", "database = \"a\"\ntable \"a\" { columns = { flow = \"x\", flow = \"y\" } }", []string{"table[0].columns"}},
+		{"duplicate column, other case", "database = \"a\"\ntable \"a\" { columns = { Flow = \"x\", flow = \"y\" } }", []string{"table[0].columns"}},
+		{"columns not an object", "database = \"a\"\ntable \"a\" { columns = [\"x\"] }", []string{"table[0].columns"}},
+		{"path not literal", "database = \"a\"\ntable \"a\" { columns = { x = \"${1 + 1}\" } }", []string{"table[0].columns"}},
+		{"empty path", "database = \"a\"\ntable \"a\" { columns = { flow = \"\" } }", []string{"table[0].columns"}},
+		{"bad table name", "database = \"a\"\ntable \"a.b\" {}", []string{"table[0]"}},
+		{"duplicate table", "database = \"a\"\ntable \"a\" { when = \"true\" }\ntable \"A\" {}", []string{"table[1]"}},
+		{"bad when in a later table", "database = \"a\"\ntable \"a\" { when = \"true\" }\ntable \"b\" { when = \"category ==\" }", []string{"table[1].when"}},
+		{"own table", "database = \"a\"\ntable \"auditship_batches\" {}", []string{"table[0]"}},
+		{"unreachable table", "database = \"a\"\ntable \"a\" {}\ntable \"b\" {}", []string{"table[0]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

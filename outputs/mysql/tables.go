@@ -54,48 +54,49 @@ func (c *Config) compileTables(errs []error) ([]*table, []error) {
 	var out []*table
 	seen := map[string]bool{strings.ToLower(batchesTable): true}
 	for i, tb := range c.Tables {
-		t, err := tb.compile()
+		at := fmt.Sprintf("table[%d]", i) // the loader's position of the i-th block
+		t, err := tb.compile(at)
 		errs = append(errs, err)
 		if seen[strings.ToLower(tb.Name)] {
-			errs = append(errs, component.Errorf("table", "table %q: the name is taken (twice, or auditship's own)", tb.Name))
+			errs = append(errs, component.Errorf(at, "table %q: the name is taken (twice, or auditship's own)", tb.Name))
 		}
 		seen[strings.ToLower(tb.Name)] = true
 		if tb.When == "" && i < len(c.Tables)-1 {
-			errs = append(errs, component.Errorf("table", "table %q has no when, so it takes every event: the tables after it are unreachable", tb.Name))
+			errs = append(errs, component.Errorf(at, "table %q has no when, so it takes every event: the tables after it are unreachable", tb.Name))
 		}
 		out = append(out, t)
 	}
 	return out, errs
 }
 
-func (tb Table) compile() (*table, error) {
+func (tb Table) compile(at string) (*table, error) {
 	t := &table{name: tb.Name, columns: append([]column(nil), fixedColumns...)}
 	var errs []error
 	if err := checkIdent(tb.Name); err != nil {
-		errs = append(errs, component.Errorf("table", "%v", err))
+		errs = append(errs, component.Errorf(at, "%v", err))
 	}
 	if tb.When != "" {
 		var err error
 		if t.when, err = expr.Compile(tb.When); err != nil {
-			errs = append(errs, component.Errorf("table.when", "table %q: %v", tb.Name, err))
+			errs = append(errs, component.Errorf(at+".when", "table %q: %v", tb.Name, err))
 		}
 	}
-	cols, err := tb.compileColumns()
+	cols, err := tb.compileColumns(at)
 	t.columns = append(t.columns, cols...)
 	return t, errors.Join(append(errs, err)...)
 }
 
-func (tb Table) compileColumns() ([]column, error) {
+func (tb Table) compileColumns(at string) ([]column, error) {
 	pairs, err := columnPairs(tb.Columns)
 	if err != nil {
-		return nil, component.Errorf("table.columns", "table %q: %v", tb.Name, err)
+		return nil, component.Errorf(at+".columns", "table %q: %v", tb.Name, err)
 	}
 	var errs []error
 	seen := map[string]string{}
 	cols := make([]column, 0, len(pairs))
 	for _, p := range pairs {
 		if err := checkColumn(p, seen); err != nil {
-			errs = append(errs, component.Errorf("table.columns", "table %q: %v", tb.Name, err))
+			errs = append(errs, component.Errorf(at+".columns", "table %q: %v", tb.Name, err))
 		}
 		seen[strings.ToLower(p.name)] = p.name
 		cols = append(cols, column{name: p.name, sqlType: "VARCHAR(255) NULL", path: p.path})
