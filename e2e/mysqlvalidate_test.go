@@ -6,44 +6,37 @@ import (
 	"testing"
 )
 
-// badMySQLConfig has a problem in a table block on lines 7 (an unknown
-// attribute), 13 (a duplicate column, by case), 19 (a when that does not
-// compile), 25 (a column named twice) and 34 (a when that does not compile
-// in the second table block of its output: each block is placed apart).
+// badMySQLConfig has a problem in a table block on lines 10 (an unknown
+// attribute: HCL stops decoding output "a" there), 20 (a duplicate column,
+// by case), 23 (a when that does not compile) and 26 (a column named
+// twice): each in a table block after the first, so each message must
+// carry its own block's position.
 const badMySQLConfig = `pipeline "p" {
   input "stdin" "in" {}
   output "mysql" "a" {
     database = "audit"
     password = "not-a-real-password"
     table "workflows" {
+      when = "category == 'workflow'"
+    }
+    table "rest" {
       colums = { flow = "workflowDefinitionId" }
     }
   }
   output "mysql" "b" {
     database = "audit"
+    table "workflows" {
+      when = "category == 'workflow'"
+    }
     table "nodes" {
+      when    = "category == 'workflow_node'"
       columns = { node = "nodeName", NODE = "nodeDefinitionId" }
     }
-  }
-  output "mysql" "c" {
-    database = "audit"
-    table "rest" {
+    table "timers" {
       when = "category =="
     }
-  }
-  output "mysql" "d" {
-    database = "audit"
     table "flows" {
       columns = { flow = "workflowDefinitionId", flow = "workflowRootDefinitionId" }
-    }
-  }
-  output "mysql" "e" {
-    database = "audit"
-    table "first" {
-      when = "category == 'messaging'"
-    }
-    table "second" {
-      when = "category =="
     }
   }
 }
