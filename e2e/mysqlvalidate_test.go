@@ -63,7 +63,7 @@ func TestMySQLValidate(t *testing.T) {
 		n, _ := strconv.Atoi(m[2])
 		byLine[n] += m[4] + "\n"
 	}
-	for line, want := range map[int]string{7: "colums", 13: "NODE", 19: "rest", 25: `"flow"`, 34: `"second"`} {
+	for line, want := range map[int]string{10: "colums", 20: "NODE", 23: "timers", 26: `"flow"`} {
 		if msg, ok := byLine[line]; !ok || !strings.Contains(msg, want) {
 			t.Errorf("line %d: no diagnostic mentioning %q in:\n%s", line, want, stderr)
 		}
