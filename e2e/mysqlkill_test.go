@@ -32,6 +32,7 @@ func TestMySQLKillAfterCommit(t *testing.T) {
 	for i := range kills {
 		p := start(t, false, "run", "-c", cfg)
 		killAtCommit(t, trap, p, int64(i%3+1))
+		checkCommittedNotDone(t, d, dataDir)
 		if strings.Contains(p.log(), "re-sending a journaled batch") {
 			resent++
 		}
@@ -77,6 +78,21 @@ func killAtCommit(t *testing.T, trap *commitTrap, p *proc, nth int64) {
 		t.Fatalf("no COMMIT %d within 60s (%d so far)", nth, trap.commits.Load()-base)
 	}
 	trap.setHook(func(int64) bool { return true }) // nothing passes between runs
+}
+
+// checkCommittedNotDone: the kill came in the window after COMMIT: the
+// batch the journal holds as not done is committed, its row in
+// auditship_batches.
+func checkCommittedNotDone(t *testing.T, d *myDB, dataDir string) {
+	t.Helper()
+	pending := undone(readJournal(dataDir, "arch"))
+	if len(pending) != 1 {
+		t.Fatalf("%d batches not done in the journal at the kill, want the 1 just committed", len(pending))
+	}
+	id := pending[0].ID
+	if n := d.count(t, "SELECT COUNT(*) FROM DB."+batchesTable+" WHERE batch_id = '"+id+"'"); n != 1 {
+		t.Errorf("batch %s, not done in the journal at the kill, has %d rows in %s, want 1 (committed)", id, n, batchesTable)
+	}
 }
 
 // checkBatchRows wants auditship_batches to hold each batch once: the
