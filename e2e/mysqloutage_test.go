@@ -14,8 +14,6 @@ import (
 // stored exactly once, the outage visible as a retry warning in the log
 // and as retryable send errors in /metrics, and the output recovered.
 func TestMySQLOutage(t *testing.T) {
-	t.Skip("enable when outputs/mysql routes go-sql-driver's logger (mysql.SetLogger) into the agent's log: " +
-		"its default logger writes non-JSON lines such as \"[mysql] ... closing bad idle connection: EOF\" to stderr after the restart")
 	t.Parallel()
 	m := testenv.StartMariaDB(t)
 	d := myServer{user: "root", addr: m.Addr}.database(t, true)

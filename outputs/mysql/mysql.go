@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/go-sql-driver/mysql"
+	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
@@ -46,6 +47,11 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	log := s.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	mc.Logger = driverLogger{log: log, password: c.Password}
 	conn, err := mysql.NewConnector(mc)
 	if err != nil {
 		return nil, scrub(err, c.Password)
