@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	dto "github.com/prometheus/client_model/go"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/auditship/auditship/agent/metrics"
 	"github.com/auditship/auditship/internal/event"
@@ -316,5 +320,50 @@ func TestProbeDoesNotShortenAPermanentWait(t *testing.T) {
 	defer mem.mu.Unlock()
 	if mem.calls != 1 {
 		t.Errorf("%d writes in 600ms, want 1 (the next after permanent_retry_interval)", mem.calls)
+	}
+}
+
+// causesStore fails permanently with each of causes in turn, then stores.
+type causesStore struct {
+	*memStore
+	causes []string
+}
+
+func (c *causesStore) Write(ctx context.Context, b *event.Batch) error {
+	c.mu.Lock()
+	if len(c.causes) > 0 {
+		cause := c.causes[0]
+		c.causes = c.causes[1:]
+		c.mu.Unlock()
+		return outputs.Permanent(errors.New(cause))
+	}
+	c.mu.Unlock()
+	return c.memStore.Write(ctx, b)
+}
+
+// TestNewPermanentCauseIsLogged: a permanent error is logged once while
+// it lasts, and again when its cause changes (the password was fixed, the
+// database is still missing), then the recovery.
+func TestNewPermanentCauseIsLogged(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	mem := &memStore{objs: map[string][]byte{}}
+	out := &causesStore{memStore: mem, causes: []string{"access denied", "access denied", "unknown database", "unknown database"}}
+	s := newTestSender(t, buf, out, dir+"/out")
+	core, logs := observer.New(zapcore.InfoLevel)
+	s.log = zap.New(core)
+	last := appendEvents(t, buf, 4)
+	runUntil(s, last)
+	var got []string
+	for _, e := range logs.All() {
+		if err, ok := e.ContextMap()["error"]; ok {
+			got = append(got, fmt.Sprint(err))
+		} else {
+			got = append(got, e.Message)
+		}
+	}
+	want := []string{"access denied", "unknown database", "output recovered"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log (-want +got):\n%s", diff)
 	}
 }

@@ -48,6 +48,7 @@ type sender struct {
 	open     map[string]*openBatch
 	read     uint64 // next sequence number to read
 	failing  string // "", "retryable" or "permanent": logged once per change
+	cause    string // the permanent error last logged: a new one is logged too
 	unsent   int    // events left undelivered when the run ended
 	ev       event.Event
 	lastSave time.Time

@@ -121,7 +121,7 @@ func (s *sender) nap(ctx context.Context, d time.Duration) bool {
 
 // setState logs an output's health once per change, not once per retry.
 func (s *sender) setState(kind string, err error) {
-	if kind == s.failing {
+	if kind == s.failing && !s.newCause(kind, err) {
 		return
 	}
 	prev := s.failing
@@ -131,10 +131,23 @@ func (s *sender) setState(kind string, err error) {
 	case kind == "":
 		s.log.Info("output recovered", zap.String("was", prev))
 	case kind == "permanent":
+		s.cause = err.Error()
 		s.log.Error("output failing permanently; data kept, re-probing",
 			zap.Error(err), zap.Duration("every", s.cfg.PermanentRetryInterval))
 	default:
 		s.log.Warn("output failing; data kept, retrying with backoff", zap.Error(err),
 			zap.Duration("max_backoff", s.cfg.Retry.Max), zap.Time("since", time.Now()))
 	}
+}
+
+// newCause reports whether a permanent error differs from the last one
+// logged (the password was fixed, the database is still missing): the
+// operator then sees the new cause. Retryable errors are logged once per
+// outage, whatever their text.
+func (s *sender) newCause(kind string, err error) bool {
+	if kind != "permanent" || err == nil || err.Error() == s.cause {
+		return false
+	}
+	s.cause = err.Error()
+	return true
 }
