@@ -24,3 +24,27 @@ func BenchmarkParseBody(b *testing.B) {
 		parseBody(body, "s1", tables)
 	}
 }
+
+// BenchmarkStatements renders the rows of a parsed 1000-event batch into
+// INSERT statements as Write sends them, without sending them.
+func BenchmarkStatements(b *testing.B) {
+	var lines []string
+	for i := range 1000 {
+		lines = append(lines, envelope(uint64(i+1), "workflow_node", wfItems))
+	}
+	body := []byte(strings.Join(lines, "\n") + "\n")
+	p := parseBody(body, "s1", defaultTables())
+	buf := getStmtBuf()
+	defer putStmtBuf(buf)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		*buf = (*buf)[:0]
+		for i := range p.rows {
+			if len(*buf) > splitSize {
+				*buf = (*buf)[:0]
+			}
+			*buf = p.appendTuple(append(*buf, ", "...), &p.rows[i])
+		}
+	}
+}

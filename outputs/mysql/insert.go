@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -15,29 +16,49 @@ const onDuplicate = " ON DUPLICATE KEY UPDATE `_id` = `_id`"
 // packetSlack is kept free under max_allowed_packet for the protocol.
 const packetSlack = 1024
 
-// inserter writes the rows of one table in multi-row INSERT statements,
-// each under the server's max_allowed_packet. A row whose _id is stored
-// already is skipped by a no-op ON DUPLICATE KEY UPDATE, not by INSERT
-// IGNORE: IGNORE would also turn strict mode's errors (a value too long)
-// into warnings and store the value truncated.
-type inserter struct {
-	tx     *sql.Tx
-	t      *table
-	limit  int
-	prefix string
+// splitSize is where a statement of several rows is sent and the next
+// begun, so the statement buffer stays about this size whatever
+// max_allowed_packet is. A row larger than it goes alone.
+const splitSize = 1 << 20
 
-	sql  strings.Builder
-	args []any
-	size int
+// stmtBufs holds statement buffers between batches.
+var stmtBufs = sync.Pool{New: func() any { b := make([]byte, 0, splitSize+splitSize/4); return &b }}
+
+func getStmtBuf() *[]byte { return stmtBufs.Get().(*[]byte) }
+
+// putStmtBuf returns a statement buffer to the pool, unless one large row
+// grew it far past splitSize.
+func putStmtBuf(b *[]byte) {
+	if cap(*b) <= 2*splitSize {
+		*b = (*b)[:0]
+		stmtBufs.Put(b)
+	}
 }
 
-func newInserter(tx *sql.Tx, t *table, packet int) *inserter {
+// inserter writes the rows of one table in multi-row INSERT statements
+// it renders itself (the rows' values escaped as literals) and
+// sends without arguments, each under the server's max_allowed_packet. A
+// row whose _id is stored already is skipped by a no-op ON DUPLICATE KEY
+// UPDATE, not by INSERT IGNORE: IGNORE would also turn strict mode's
+// errors (a value too long) into warnings and store the value truncated.
+type inserter struct {
+	tx     *sql.Tx
+	limit  int // largest statement without onDuplicate
+	split  int
+	prefix string
+
+	buf  *[]byte
+	rows int
+}
+
+func newInserter(tx *sql.Tx, t *table, packet int, buf *[]byte) *inserter {
 	names := make([]string, len(t.columns))
 	for i, c := range t.columns {
 		names[i] = quote(c.name)
 	}
 	prefix := "INSERT INTO " + quote(t.name) + " (" + strings.Join(names, ", ") + ") VALUES "
-	return &inserter{tx: tx, t: t, limit: packet - packetSlack - len(onDuplicate), prefix: prefix}
+	limit := packet - packetSlack - len(onDuplicate)
+	return &inserter{tx: tx, limit: limit, split: min(limit, splitSize), prefix: prefix, buf: buf}
 }
 
 // errRowTooLarge is a row whose own statement would exceed the server's
@@ -45,77 +66,46 @@ func newInserter(tx *sql.Tx, t *table, packet int) *inserter {
 // drop the connection).
 var errRowTooLarge = errors.New("row larger than the server's max_allowed_packet")
 
-// add queues r, first sending what is queued when r would not fit.
-func (in *inserter) add(ctx context.Context, r *row) error {
-	n := rowSize(r.vals)
-	if len(in.prefix)+n > in.limit {
-		return errRowTooLarge
-	}
-	if len(in.args) > 0 && in.size+n > in.limit {
+// add queues row r of p, first sending what is queued when r would take
+// the statement past split.
+func (in *inserter) add(ctx context.Context, p *parsed, r *row) error {
+	if in.rows > 0 {
+		b := *in.buf
+		mark := len(b)
+		if b = p.appendTuple(append(b, ", "...), r); len(b) <= in.split {
+			*in.buf, in.rows = b, in.rows+1
+			return nil
+		}
+		*in.buf = b[:mark]
 		if err := in.flush(ctx); err != nil {
 			return err
 		}
 	}
-	if len(in.args) == 0 {
-		in.sql.Reset()
-		in.sql.WriteString(in.prefix)
-		in.size = len(in.prefix)
-	} else {
-		in.sql.WriteString(", ")
+	b := p.appendTuple(append((*in.buf)[:0], in.prefix...), r)
+	if len(b) > in.limit {
+		*in.buf = b[:0]
+		return errRowTooLarge
 	}
-	in.sql.WriteString(placeholders(len(r.vals)))
-	in.args = append(in.args, r.vals...)
-	in.size += n
+	*in.buf, in.rows = b, 1
 	return nil
 }
 
 // flush sends the queued rows as one statement.
 func (in *inserter) flush(ctx context.Context) error {
-	if len(in.args) == 0 {
+	if in.rows == 0 {
 		return nil
 	}
-	in.sql.WriteString(onDuplicate)
-	_, err := in.tx.ExecContext(ctx, in.sql.String(), in.args...)
-	in.args = in.args[:0]
+	in.rows = 0
+	*in.buf = append(*in.buf, onDuplicate...)
+	_, err := in.tx.ExecContext(ctx, string(*in.buf))
 	return err
-}
-
-// rowSize bounds a row's share of the statement the driver interpolates:
-// each string quoted with its escapes, separators, the row's parentheses.
-func rowSize(vals []any) int {
-	n := 4
-	for _, v := range vals {
-		if s, ok := v.(string); ok {
-			n += len(s) + escapes(s) + 4
-		} else {
-			n += 24
-		}
-	}
-	return n
-}
-
-// escapes counts the bytes the driver backslash-escapes in a string.
-func escapes(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case 0, '\n', '\r', '\x1a', '\'', '"', '\\':
-			n++
-		}
-	}
-	return n
-}
-
-func placeholders(n int) string {
-	return "(" + strings.Repeat("?, ", n-1) + "?)"
 }
 
 // insertOne writes one row in its own statement. A statement that fails
 // is rolled back alone (InnoDB statement atomicity): the transaction and
 // the rows before it stay.
-func insertOne(ctx context.Context, tx *sql.Tx, t *table, r *row, packet int) error {
-	in := newInserter(tx, t, packet)
-	if err := in.add(ctx, r); err != nil {
+func (in *inserter) insertOne(ctx context.Context, p *parsed, r *row) error {
+	if err := in.add(ctx, p, r); err != nil {
 		return err
 	}
 	return in.flush(ctx)

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
@@ -12,24 +14,32 @@ import (
 
 // row is one event of a batch bound for a table.
 type row struct {
-	line  int   // 0-based line in the batch body
-	table int   // index into Output.tables
-	vals  []any // one per column of the table
-	entry []byte
+	line            int // 0-based line in the batch body
+	table           int // index into Output.tables
+	start, mid, end int // the row's VALUES tuple in parsed.sql, before and after entry
+	entry           []byte
 }
 
 // parsed is a batch body split into rows and the lines no table takes.
 type parsed struct {
 	lines    int
 	rows     []row
+	sql      []byte // every row's VALUES tuple but its entry, escaped, one after another
 	rejected []int
 	reason   string // why the first rejected line was
+}
+
+// appendTuple appends r's VALUES tuple: "(value, ...)". The entry, the
+// largest value, is escaped here, from the body: p.sql holds the rest.
+func (p *parsed) appendTuple(buf []byte, r *row) []byte {
+	buf = appendQuoted(append(buf, p.sql[r.start:r.mid]...), r.entry)
+	return append(buf, p.sql[r.mid:r.end]...)
 }
 
 // parseBody scans each envelope line once, routes it and extracts its
 // column values.
 func parseBody(body []byte, stream string, tables []*table) *parsed {
-	p := &parsed{}
+	p := &parsed{sql: make([]byte, 0, len(body)/2+4096), rows: make([]row, 0, bytes.Count(body, []byte{'\n'})+1)}
 	e := &event.Event{}
 	for len(body) > 0 {
 		line := body
@@ -58,7 +68,12 @@ func (p *parsed) add(e *event.Event, line []byte, stream string, tables []*table
 		p.reject(p.lines, "the event matches no table's when")
 		return
 	}
-	p.rows = append(p.rows, row{line: p.lines, table: t, vals: values(e, tables[t], stream, line), entry: line})
+	r := row{line: p.lines, table: t, start: len(p.sql), entry: line}
+	p.sql = appendHead(p.sql, e, stream)
+	r.mid = len(p.sql)
+	p.sql = appendTail(p.sql, e, tables[t])
+	r.end = len(p.sql)
+	p.rows = append(p.rows, r)
 }
 
 func (p *parsed) reject(line int, why string) {
@@ -91,50 +106,110 @@ func scanLine(e *event.Event, line []byte) bool {
 	return true
 }
 
-// unquote returns a raw JSON string's text; "" for anything else.
+// unquote returns a raw JSON string's text; "" for anything else. The
+// text of a string without escapes shares raw's memory: the batch body is
+// not written to while it is parsed, and the event's strings are not kept
+// past its line.
 func unquote(raw []byte) string {
 	if len(raw) < 2 || raw[0] != '"' {
 		return ""
 	}
 	if bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw[1 : len(raw)-1])
+		if len(raw) == 2 {
+			return ""
+		}
+		return unsafe.String(&raw[1], len(raw)-2)
 	}
 	var s string
 	json.Unmarshal(raw, &s)
 	return s
 }
 
-// values are the column values of e in table t: fixed columns from the
-// envelope, the others from their field path (nil, stored as NULL, when
-// the field is missing or null).
-func values(e *event.Event, t *table, stream string, line []byte) []any {
-	vals := make([]any, len(t.columns))
-	vals[0], vals[1], vals[2], vals[3], vals[4] = e.ID, e.Seq, stream, sqlTime(e.TimeText), string(line)
-	for i := len(fixedColumns); i < len(t.columns); i++ {
-		vals[i] = fieldValue(e, t.columns[i].path)
-	}
-	return vals
+// appendHead appends the start of e's VALUES tuple, up to its entry:
+// the fixed columns from the envelope.
+func appendHead(buf []byte, e *event.Event, stream string) []byte {
+	buf = appendQuoted(append(buf, '('), e.ID)
+	buf = strconv.AppendUint(append(buf, ", "...), e.Seq, 10)
+	buf = appendQuoted(append(buf, ", "...), stream)
+	buf = appendTime(append(buf, ", "...), e.TimeText)
+	return append(buf, ", "...)
 }
 
-func fieldValue(e *event.Event, path string) any {
+// appendTail appends the rest of e's VALUES tuple in table t after its
+// entry: the columns from their field path (NULL when the field is
+// missing or null).
+func appendTail(buf []byte, e *event.Event, t *table) []byte {
+	for i := len(fixedColumns); i < len(t.columns); i++ {
+		buf = appendField(append(buf, ", "...), e, t.columns[i].path)
+	}
+	return append(buf, ')')
+}
+
+// appendField appends the value at path as e.Text reads it, quoted; NULL
+// when the field is missing or null. Top-level strings without escapes
+// and the envelope's strings go without a string of their own.
+func appendField(buf []byte, e *event.Event, path string) []byte {
+	switch path {
+	case "category":
+		return appendQuoted(buf, e.Category)
+	case "_id":
+		return appendQuoted(buf, e.ID)
+	case "_time":
+		return appendQuoted(buf, e.TimeText)
+	}
+	if raw, ok := plainString(e, path); ok {
+		return appendQuoted(buf, raw)
+	}
+	if s, ok := fieldValue(e, path); ok {
+		return appendQuoted(buf, s)
+	}
+	return append(buf, "NULL"...)
+}
+
+// plainString is the text of the top-level field path (the last of
+// duplicates) when it is a JSON string without escapes: its raw bytes
+// between the quotes. False for anything else, which e.Text reads.
+func plainString(e *event.Event, path string) ([]byte, bool) {
+	if len(e.Added) > 0 || strings.IndexByte(path, '.') >= 0 {
+		return nil, false
+	}
+	for i := len(e.Fields) - 1; i >= 0; i-- {
+		f := e.Fields[i]
+		if string(f.Key) != path {
+			continue
+		}
+		v := f.Value
+		if f.Kind != event.KindJSON || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' ||
+			bytes.IndexByte(v, '\\') >= 0 {
+			return nil, false
+		}
+		return v[1 : len(v)-1], true
+	}
+	return nil, false
+}
+
+// fieldValue is the text at path; false when the field is missing or
+// null.
+func fieldValue(e *event.Event, path string) (string, bool) {
 	s, ok := e.Text(path)
 	if !ok {
-		return nil
+		return "", false
 	}
 	if s == "null" {
 		if v, _ := e.Get(path); v == nil {
-			return nil
+			return "", false
 		}
 	}
-	return s
+	return s, true
 }
 
-// sqlTime is _time as a DATETIME(6) literal in UTC (fraction truncated to
-// microseconds); nil when it does not parse.
-func sqlTime(text string) any {
+// appendTime appends _time as a DATETIME(6) literal in UTC (fraction
+// truncated to microseconds); NULL when it does not parse.
+func appendTime(buf []byte, text string) []byte {
 	t, err := time.Parse(time.RFC3339Nano, text)
 	if err != nil {
-		return nil
+		return append(buf, "NULL"...)
 	}
-	return t.UTC().Format("2006-01-02 15:04:05.000000")
+	buf = t.UTC().AppendFormat(append(buf, '\''), "2006-01-02 15:04:05.000000")
+	return append(buf, '\'')
 }

@@ -111,20 +111,22 @@ func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful b
 	var refused []int
 	var why string
 	packet := o.packetSize()
+	buf := getStmtBuf()
+	defer putStmtBuf(buf)
 	for ti, t := range o.tables {
-		in := newInserter(tx, t, packet)
+		in := newInserter(tx, t, packet, buf)
 		for i := range p.rows {
 			r := &p.rows[i]
 			if r.table != ti {
 				continue
 			}
 			if !careful {
-				if err := in.add(ctx, r); err != nil {
+				if err := in.add(ctx, p, r); err != nil {
 					return nil, "", err
 				}
 				continue
 			}
-			err := insertOne(ctx, tx, t, r, packet)
+			err := in.insertOne(ctx, p, r)
 			switch {
 			case err != nil && isRowError(err):
 				if len(refused) == 0 {

@@ -1,0 +1,40 @@
+package mysql
+
+// appendQuoted appends s as a MySQL string literal for the sessions the
+// output opens (utf8mb4, sql_mode without NO_BACKSLASH_ESCAPES): quoted
+// with ', and \0 \n \r \x1a ' " \ backslash-escaped as the driver's
+// escapeBytesBackslash does. Every other byte goes as it is: no UTF-8
+// sequence holds an ASCII byte.
+func appendQuoted[T ~string | ~[]byte](buf []byte, s T) []byte {
+	buf = append(buf, '\'')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		esc := escapeOf(s[i])
+		if esc == 0 {
+			continue
+		}
+		buf = append(buf, s[start:i]...)
+		buf = append(buf, '\\', esc)
+		start = i + 1
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '\'')
+}
+
+// escapeOf is the letter that follows the backslash for c; 0 when c goes
+// as it is.
+func escapeOf(c byte) byte {
+	switch c {
+	case 0:
+		return '0'
+	case '\n':
+		return 'n'
+	case '\r':
+		return 'r'
+	case '\x1a':
+		return 'Z'
+	case '\'', '"', '\\':
+		return c
+	}
+	return 0
+}
