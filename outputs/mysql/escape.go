@@ -23,18 +23,6 @@ func appendQuoted[T ~string | ~[]byte](buf []byte, s T) []byte {
 
 // escapeOf is the letter that follows the backslash for c; 0 when c goes
 // as it is.
-func escapeOf(c byte) byte {
-	switch c {
-	case 0:
-		return '0'
-	case '\n':
-		return 'n'
-	case '\r':
-		return 'r'
-	case '\x1a':
-		return 'Z'
-	case '\'', '"', '\\':
-		return c
-	}
-	return 0
-}
+func escapeOf(c byte) byte { return escapes[c] }
+
+var escapes = [256]byte{0: '0', '\n': 'n', '\r': 'r', '\x1a': 'Z', '\'': '\'', '"': '"', '\\': '\\'}
