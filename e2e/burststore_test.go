@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -9,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -53,37 +51,23 @@ func (s *burstStore) refresh() (int, error) {
 }
 
 func (s *burstStore) readFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := decompress(path, f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 16<<20)
-	for sc.Scan() {
+	return eachStoredLine(path, func(line []byte) error {
 		var env struct {
 			ID    string `json:"_id"`
 			Token string `json:"token"`
 		}
-		if err := json.Unmarshal(sc.Bytes(), &env); err != nil || env.ID == "" {
+		if err := json.Unmarshal(line, &env); err != nil || env.ID == "" {
 			return fmt.Errorf("%s: no _id in a stored line (%v)", path, err)
 		}
 		s.lines++
 		s.ids[env.ID]++
 		if env.Token == "" {
-			s.bad = append(s.bad, string(sc.Bytes()[:min(len(sc.Bytes()), 300)]))
-			continue
+			s.bad = append(s.bad, string(line[:min(len(line), 300)]))
+			return nil
 		}
 		s.tokens[env.Token] = append(s.tokens[env.Token], env.ID)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // appended is one event record of the buffer.

@@ -53,6 +53,22 @@ func isBatchFile(name string) bool {
 }
 
 func (s *stored) readFile(path string) error {
+	return eachStoredLine(path, func(line []byte) error {
+		var env struct {
+			ID string `json:"_id"`
+		}
+		if err := json.Unmarshal(line, &env); err != nil || env.ID == "" {
+			return fmt.Errorf("%s:%d: no _id in %q (%v)", path, s.lines+1, line, err)
+		}
+		s.lines++
+		s.ids[env.ID]++
+		return nil
+	})
+}
+
+// eachStoredLine calls fn with every line of a stored batch file,
+// decompressed; fn's error stops the read.
+func eachStoredLine(path string, fn func(line []byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -65,14 +81,9 @@ func (s *stored) readFile(path string) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, 16<<20)
 	for sc.Scan() {
-		var env struct {
-			ID string `json:"_id"`
+		if err := fn(sc.Bytes()); err != nil {
+			return err
 		}
-		if err := json.Unmarshal(sc.Bytes(), &env); err != nil || env.ID == "" {
-			return fmt.Errorf("%s:%d: no _id in %q (%v)", path, s.lines+1, sc.Text(), err)
-		}
-		s.lines++
-		s.ids[env.ID]++
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
