@@ -12,9 +12,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/config"
+	"github.com/auditship/auditship/agent/delivery"
 	"github.com/auditship/auditship/agent/metrics"
 	"github.com/auditship/auditship/agent/state"
 )
+
+// ErrRemovedState means data_dir holds undelivered events of a component
+// the config no longer has (SPEC §1, --discard-state).
+var ErrRemovedState = delivery.ErrRemovedState
 
 // ErrUndelivered means every input ended (stdin EOF) but shutdown_timeout
 // passed before every event was written; the rest was not acknowledged.
@@ -35,7 +40,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 		return err
 	}
 	defer lock.Release()
-	if err := checkRemovedState(opts.DataDir, cfg, opts.DiscardState, opts.Logger); err != nil {
+	if err := delivery.CheckRemovedState(opts.DataDir, cfg, opts.DiscardState, opts.Logger); err != nil {
 		return err
 	}
 	reg := metrics.New()
@@ -97,7 +102,7 @@ func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.run(sendCtx)
+			s.Run(sendCtx)
 		}()
 	}
 	gcDone := make(chan struct{})
@@ -113,7 +118,7 @@ func (p *pipeline) run(ctx context.Context, timeout time.Duration) error {
 	p.reportNotAppended()
 	target := p.buf.NextSeq() - 1 // earlier runs' backlog included
 	for _, s := range p.senders {
-		s.stop(target)
+		s.Stop(target)
 	}
 	deadline := time.AfterFunc(timeout, cancelSend)
 	wg.Wait()
@@ -153,7 +158,7 @@ func (p *pipeline) gc(ctx context.Context, done chan<- struct{}) {
 func (p *pipeline) trim() {
 	floor := p.buf.NextSeq()
 	for _, s := range p.senders {
-		floor = min(floor, s.position.Load())
+		floor = min(floor, s.Position())
 	}
 	if err := p.buf.Trim(floor); err != nil {
 		p.log.Warn("trimming the buffer failed", zap.Error(err))
@@ -166,7 +171,7 @@ func (p *pipeline) trim() {
 func (p *pipeline) undelivered() int {
 	n := 0
 	for _, s := range p.senders {
-		n = max(n, s.unsent)
+		n = max(n, s.Unsent())
 	}
 	return n
 }
@@ -180,8 +185,8 @@ func (p *pipeline) close(ctx context.Context) {
 		}
 	}
 	for _, s := range p.senders {
-		if err := s.out.Close(ctx); err != nil {
-			p.log.Error("closing output", zap.String("output", s.name), zap.Error(err))
+		if err := s.Close(ctx); err != nil {
+			p.log.Error("closing output", zap.String("output", s.Name()), zap.Error(err))
 		}
 	}
 	if p.buf == nil {

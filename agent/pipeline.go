@@ -13,7 +13,10 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
+	"github.com/auditship/auditship/agent/delivery"
+	"github.com/auditship/auditship/agent/record"
 	"github.com/auditship/auditship/inputs"
+	"github.com/auditship/auditship/internal/backoff"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/processors"
 )
@@ -85,14 +88,14 @@ type pipeline struct {
 	log      *zap.Logger
 	inputs   []runningInput
 	procs    []namedProcessor
-	senders  []*sender
+	senders  []*delivery.Sender
 	buf      *buffer.Log
 	bufCfg   config.Buffer
 	keepRaw  bool // an output needs the records as read (stdout plain)
 	ch       chan readBatch
 	m        *pipelineMetrics
 	appends  sync.WaitGroup // appends not yet durable
-	enc      encoder
+	enc      record.Encoder
 	fullOnce bool
 	kick     chan struct{} // a sender moved its cursor: trim soon
 }
@@ -120,7 +123,7 @@ func (p *pipeline) readInputs(ctx context.Context) (ended bool) {
 
 // readInput reads one input; it returns true at the input's end (EOF).
 func (p *pipeline) readInput(ctx context.Context, ri runningInput) bool {
-	bo := newBackoff(100*time.Millisecond, 5*time.Second)
+	bo := backoff.New(100*time.Millisecond, 5*time.Second)
 	for {
 		evs, ack, err := ri.in.Read(ctx)
 		if len(evs) > 0 || ack != nil {
@@ -135,11 +138,11 @@ func (p *pipeline) readInput(ctx context.Context, ri runningInput) bool {
 			return false
 		case err != nil:
 			p.log.Warn("input read failed; retrying", zap.String("input", ri.name), zap.Error(err))
-			if !sleep(ctx, bo.next()) {
+			if !backoff.Sleep(ctx, bo.Next()) {
 				return false
 			}
 		default:
-			bo.reset()
+			bo.Reset()
 		}
 	}
 }
@@ -162,9 +165,9 @@ func (p *pipeline) route(ctx context.Context) {
 // routeOne appends one batch and reports whether it did; the batch's ack
 // is then called by the buffer once the records are durable.
 func (p *pipeline) routeOne(ctx context.Context, rb readBatch) bool {
-	p.enc.reset(p.buf.NextSeq())
+	p.enc.Reset(p.buf.NextSeq())
 	p.process(ctx, rb.events)
-	if p.enc.len() == 0 {
+	if p.enc.Len() == 0 {
 		rb.acked(nil)
 		return true
 	}
@@ -207,16 +210,16 @@ func (p *pipeline) process(ctx context.Context, evs []*event.Event) {
 			continue
 		}
 		if dropped := evs[len(out):]; len(dropped) > 0 {
-			p.enc.drop("processor "+pr.name, dropped)
+			p.enc.Drop("processor "+pr.name, dropped)
 		}
 		evs = out
 	}
-	p.enc.events(evs, p.keepRaw)
+	p.enc.Events(evs, p.keepRaw)
 }
 
 // makeRoom applies buffer.when_full when the batch does not fit.
 func (p *pipeline) makeRoom(ctx context.Context) bool {
-	n := p.enc.size()
+	n := p.enc.Size()
 	if p.buf.Full(n) {
 		p.trim() // outputs may have moved on since the last GC tick
 	}
@@ -225,7 +228,7 @@ func (p *pipeline) makeRoom(ctx context.Context) bool {
 		return true
 	}
 	if p.bufCfg.WhenFull == "drop_newest" {
-		dropped := p.enc.dropAll("buffer full")
+		dropped := p.enc.DropAll("buffer full")
 		p.m.dropped.Add(float64(dropped))
 		if !p.fullOnce {
 			p.log.Warn("buffer full: dropping the newest events (when_full = drop_newest)", zap.Int("events", dropped))
@@ -243,8 +246,8 @@ func (p *pipeline) makeRoom(ctx context.Context) bool {
 // setMarks tells the buffer where each source's last record ends, so that
 // an input resumes after it even if its own checkpoint is older.
 func (p *pipeline) setMarks() {
-	for _, m := range p.enc.marks() {
-		p.buf.SetMark(m.key, m.end)
+	for _, m := range p.enc.Marks() {
+		p.buf.SetMark(m.Key, m.End)
 	}
 }
 
@@ -252,11 +255,11 @@ func (p *pipeline) setMarks() {
 // durable. A failing disk (ENOSPC, EIO) pauses intake until it recovers.
 // It reports false, without calling ack, when ctx ended first.
 func (p *pipeline) append(ctx context.Context, ack event.AckFunc) bool {
-	bo := newBackoff(100*time.Millisecond, 5*time.Second)
+	bo := backoff.New(100*time.Millisecond, 5*time.Second)
 	failing := false
 	for {
 		p.appends.Add(1)
-		err := p.buf.Append(p.enc.kinds, p.enc.payloads, func(err error) {
+		err := p.buf.Append(p.enc.Kinds, p.enc.Payloads, func(err error) {
 			defer p.appends.Done()
 			ack(err)
 		})
@@ -272,7 +275,7 @@ func (p *pipeline) append(ctx context.Context, ack event.AckFunc) bool {
 			failing = true
 		}
 		p.m.appendErrors.Inc()
-		if !sleep(ctx, bo.next()) {
+		if !backoff.Sleep(ctx, bo.Next()) {
 			return false
 		}
 	}

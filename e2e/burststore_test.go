@@ -118,7 +118,7 @@ func readBufferEvents(dir string) ([]appended, error) {
 	return out, nil
 }
 
-// decodeAppended reads the header of an event record (agent/logrec.go,
+// decodeAppended reads the header of an event record (agent/record/record.go,
 // version 1): version, flags, time (varint), then id, _time text,
 // category, input, key and path (uvarint length + bytes each), offset and
 // end (uvarint), the raw record if flag 1, and the envelope.

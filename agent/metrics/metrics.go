@@ -29,6 +29,12 @@ func New() *Registry {
 	return &Registry{Registry: r, unhealthy: map[string]bool{}}
 }
 
+// Wrap returns a registerer that labels a component's metrics with its
+// pipeline and its kind's name (input, processor or output).
+func Wrap(reg *Registry, pipeline, kind, name string) prometheus.Registerer {
+	return prometheus.WrapRegistererWith(prometheus.Labels{"pipeline": pipeline, kind: name}, reg)
+}
+
 // SetHealthy records whether the named output can currently write.
 func (r *Registry) SetHealthy(name string, ok bool) {
 	r.mu.Lock()

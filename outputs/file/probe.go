@@ -52,6 +52,6 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// The agent's sender probes any output with this method (agent/write.go);
+// The agent's sender probes any output with this method (agent/delivery/write.go);
 // plugins do not import agent, so the shape is spelled out here.
 var _ interface{ Probe(context.Context) error } = (*Output)(nil)

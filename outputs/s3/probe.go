@@ -30,6 +30,6 @@ func (o *Output) Probe(ctx context.Context) error {
 
 func onlyOnce(o *s3.Options) { o.RetryMaxAttempts = 1 }
 
-// The agent's sender probes any output with this method (agent/write.go);
+// The agent's sender probes any output with this method (agent/delivery/write.go);
 // plugins do not import agent, so the shape is spelled out here.
 var _ interface{ Probe(context.Context) error } = (*Output)(nil)

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
+	"github.com/auditship/auditship/agent/state"
 )
 
 // TestRemovedOutputWithUndeliveredEventsStopsTheRun: an output dropped from
@@ -18,7 +19,7 @@ import (
 // holds nothing is kept and logged.
 func TestRemovedOutputWithUndeliveredEventsStopsTheRun(t *testing.T) {
 	data := t.TempDir()
-	pdir := pipelineDir(data, "p")
+	pdir := state.PipelineDir(data, "p")
 	buf, err := buffer.Open(buffer.Options{Dir: filepath.Join(pdir, "buffer")})
 	if err != nil {
 		t.Fatal(err)
@@ -31,11 +32,11 @@ func TestRemovedOutputWithUndeliveredEventsStopsTheRun(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, "cursor.json"), []byte(next), 0o600)
 	}
 	cfg := &config.Config{Pipelines: []*config.Pipeline{{Name: "p", Enabled: true}}}
-	err = checkRemovedState(data, cfg, nil, zap.NewNop())
+	err = CheckRemovedState(data, cfg, nil, zap.NewNop())
 	if !errors.Is(err, ErrRemovedState) {
 		t.Fatalf("err = %v, want ErrRemovedState naming p/behind", err)
 	}
-	if err := checkRemovedState(data, cfg, []string{"p/behind"}, zap.NewNop()); err != nil {
+	if err := CheckRemovedState(data, cfg, []string{"p/behind"}, zap.NewNop()); err != nil {
 		t.Fatalf("with --discard-state p/behind: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(pdir, "outputs", "behind")); !os.IsNotExist(err) {
@@ -46,7 +47,7 @@ func TestRemovedOutputWithUndeliveredEventsStopsTheRun(t *testing.T) {
 	}
 	os.MkdirAll(filepath.Join(pdir, "outputs", "caughtup", "pending"), 0o700)
 	os.WriteFile(filepath.Join(pdir, "outputs", "caughtup", "pending", "x.ndjson"), nil, 0o600)
-	if err := checkRemovedState(data, cfg, nil, zap.NewNop()); !errors.Is(err, ErrRemovedState) {
+	if err := CheckRemovedState(data, cfg, nil, zap.NewNop()); !errors.Is(err, ErrRemovedState) {
 		t.Fatalf("a pending journaled batch: err = %v, want ErrRemovedState", err)
 	}
 }

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"context"
@@ -12,18 +12,20 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
+	"github.com/auditship/auditship/agent/record"
+	"github.com/auditship/auditship/internal/backoff"
 	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
 )
 
-// sender delivers one output's share of its pipeline's buffer: it reads
+// Sender delivers one output's share of its pipeline's buffer: it reads
 // from the output's cursor, forms batches per partition, and writes each
 // with retries. For a Journaled output a closed batch is encoded into the
 // spool and journaled before its first Write; the cursor moves only after
 // that (ack 2). It is the only goroutine that calls the output's Write.
-type sender struct {
+type Sender struct {
 	pipeline, name, stream string
 	out                    outputs.Output
 	part                   outputs.Partitioner
@@ -52,25 +54,25 @@ type sender struct {
 	unsent   int    // events left undelivered when the run ended
 	ev       event.Event
 	lastSave time.Time
-	rewind   bool          // re-read from the cursor (after a spool failure)
-	woke     bool          // the stop wake-up was used
-	probeGap time.Duration // between probes of a failing output; 0: a second
-	strs     strCache      // repeated header strings, when events are looked into
+	rewind   bool            // re-read from the cursor (after a spool failure)
+	woke     bool            // the stop wake-up was used
+	probeGap time.Duration   // between probes of a failing output; 0: a second
+	strs     record.StrCache // repeated header strings, when events are looked into
 	// openFloor is the first sequence number an open batch holds
 	// (MaxUint64 when none is open): the cursor may not pass it.
 	openFloor uint64
 }
 
-// stop asks the sender to flush everything up to target, whatever the
+// Stop asks the sender to flush everything up to target, whatever the
 // batches' intervals, and return.
-func (s *sender) stop(target uint64) {
+func (s *Sender) Stop(target uint64) {
 	s.target.Store(target)
 	s.stopping.Store(true)
 	s.wake.fire()
 }
 
-// run delivers until stopped (or ctx ends: what is left stays buffered).
-func (s *sender) run(ctx context.Context) {
+// Run delivers until stopped (or ctx ends: what is left stays buffered).
+func (s *Sender) Run(ctx context.Context) {
 	s.open = map[string]*openBatch{}
 	s.openFloor = math.MaxUint64
 	defer s.finish()
@@ -83,7 +85,7 @@ func (s *sender) run(ctx context.Context) {
 	s.loop(ctx)
 }
 
-func (s *sender) loop(ctx context.Context) {
+func (s *Sender) loop(ctx context.Context) {
 	var wctx context.Context
 	cancel := func() {}
 	defer func() { cancel() }()
@@ -134,12 +136,12 @@ func withWait(ctx context.Context, d time.Duration) (context.Context, context.Ca
 
 // done reports whether a stop was asked and every record up to its target
 // was read.
-func (s *sender) done() bool {
+func (s *Sender) done() bool {
 	return s.stopping.Load() && s.read > s.target.Load()
 }
 
 // tick is how long a read may wait before batch intervals are checked.
-func (s *sender) tick() time.Duration {
+func (s *Sender) tick() time.Duration {
 	if s.stopping.Load() || s.journaled == nil {
 		return 100 * time.Millisecond
 	}
@@ -147,7 +149,7 @@ func (s *sender) tick() time.Duration {
 	return min(max(d, 10*time.Millisecond), time.Second)
 }
 
-func (s *sender) onTick(ctx context.Context) {
+func (s *Sender) onTick(ctx context.Context) {
 	now := time.Now()
 	pressure := s.buf.Pressure()
 	oldest := s.buf.OldestSegmentEnd()
@@ -162,7 +164,7 @@ func (s *sender) onTick(ctx context.Context) {
 	s.saveCursor(false)
 }
 
-func (s *sender) readError(ctx context.Context, err error) {
+func (s *Sender) readError(ctx context.Context, err error) {
 	if le, ok := err.(*buffer.LostError); ok {
 		s.log.Error("records lost to buffer corruption", zap.Uint64("from", le.Lost.From),
 			zap.Uint64("to", le.Lost.To), zap.String("segment", le.Lost.Segment))
@@ -171,12 +173,12 @@ func (s *sender) readError(ctx context.Context, err error) {
 		return
 	}
 	s.log.Error("reading the buffer failed", zap.Error(err))
-	sleep(ctx, time.Second)
+	backoff.Sleep(ctx, time.Second)
 }
 
 // handle takes one record: an event for this output joins its partition's
 // batch; anything else only moves the read position.
-func (s *sender) handle(ctx context.Context, rec buffer.Record) {
+func (s *Sender) handle(ctx context.Context, rec buffer.Record) {
 	s.read = rec.Seq + 1
 	if rec.Kind != buffer.KindEvent || (s.jr != nil && s.jr.covers(rec.Seq)) {
 		s.advance()
@@ -210,7 +212,7 @@ func (s *sender) handle(ctx context.Context, rec buffer.Record) {
 
 // decode turns a record into an event: reused for journaled outputs (its
 // envelope goes to the spool at once), a copy otherwise.
-func (s *sender) decode(rec buffer.Record) *event.Event {
+func (s *Sender) decode(rec buffer.Record) *event.Event {
 	e := &s.ev
 	data := rec.Data
 	if s.journaled == nil {
@@ -219,11 +221,11 @@ func (s *sender) decode(rec buffer.Record) *event.Event {
 	var err error
 	if s.needFields {
 		if s.strs == nil {
-			s.strs = strCache{}
+			s.strs = record.StrCache{}
 		}
-		err = decodeRecord(rec.Seq, data, e, s.strs)
+		err = record.Decode(rec.Seq, data, e, s.strs)
 	} else {
-		err = decodeLean(rec.Seq, data, e)
+		err = record.DecodeLean(rec.Seq, data, e)
 	}
 	if err != nil {
 		s.log.Error("skipping a malformed buffer record", zap.Uint64("seq", rec.Seq), zap.Error(err))
@@ -233,7 +235,7 @@ func (s *sender) decode(rec buffer.Record) *event.Event {
 }
 
 // wants evaluates the output's `when`; a run-time error counts as no match.
-func (s *sender) wants(e *event.Event) bool {
+func (s *Sender) wants(e *event.Event) bool {
 	if s.needFields {
 		entry.ScanEnvelope(e)
 	}
@@ -249,14 +251,14 @@ func (s *sender) wants(e *event.Event) bool {
 
 // advance moves the cursor, in memory, over everything read that no open
 // batch still holds.
-func (s *sender) advance() {
+func (s *Sender) advance() {
 	if next := min(s.read, s.openFloor); next > s.cur.next {
 		s.cur.next = next
 	}
 }
 
 // refloor recomputes the first sequence number any open batch holds.
-func (s *sender) refloor() {
+func (s *Sender) refloor() {
 	s.openFloor = math.MaxUint64
 	for _, b := range s.open {
 		s.openFloor = min(s.openFloor, b.first)
@@ -266,7 +268,7 @@ func (s *sender) refloor() {
 // saveEvery is how often a moved cursor is stored: SPEC §5 wants stdout's
 // within 100 ms; a journaled output loses nothing by a stale cursor (what
 // it journaled is skipped on re-read), so once a second spares the disk.
-func (s *sender) saveEvery() time.Duration {
+func (s *Sender) saveEvery() time.Duration {
 	if s.journaled == nil {
 		return 100 * time.Millisecond
 	}
@@ -275,7 +277,7 @@ func (s *sender) saveEvery() time.Duration {
 
 // saveCursor persists the position (force: now) and only then lets the
 // GC trim below it: a cursor on disk never points into deleted segments.
-func (s *sender) saveCursor(force bool) {
+func (s *Sender) saveCursor(force bool) {
 	if !force && time.Since(s.lastSave) < s.saveEvery() {
 		return
 	}
@@ -293,12 +295,12 @@ func (s *sender) saveCursor(force bool) {
 	}
 }
 
-func (s *sender) full(b *openBatch) bool {
+func (s *Sender) full(b *openBatch) bool {
 	bc := s.cfg.Batch
 	return (bc.MaxEvents > 0 && b.count >= bc.MaxEvents) || (bc.MaxBytes > 0 && b.bytes >= bc.MaxBytes)
 }
 
-func (s *sender) openPartition(ctx context.Context, key string, e *event.Event) (*openBatch, error) {
+func (s *Sender) openPartition(ctx context.Context, key string, e *event.Event) (*openBatch, error) {
 	if s.maxPartitions > 0 && len(s.open) >= s.maxPartitions {
 		s.flush(ctx, s.oldest())
 	}
@@ -315,7 +317,7 @@ func (s *sender) openPartition(ctx context.Context, key string, e *event.Event) 
 	return b, nil
 }
 
-func (s *sender) oldest() *openBatch {
+func (s *Sender) oldest() *openBatch {
 	var o *openBatch
 	for _, b := range s.open {
 		if o == nil || b.first < o.first {
@@ -325,7 +327,7 @@ func (s *sender) oldest() *openBatch {
 	return o
 }
 
-func (s *sender) closeAll(ctx context.Context) {
+func (s *Sender) closeAll(ctx context.Context) {
 	for _, b := range s.open {
 		if ctx.Err() != nil {
 			return // an aborted batch went back into s.open: leave it there
@@ -337,7 +339,7 @@ func (s *sender) closeAll(ctx context.Context) {
 // finish drops the open batches (their events stay in the buffer, the
 // cursor never passed them), counts what stays undelivered and closes the
 // journal.
-func (s *sender) finish() {
+func (s *Sender) finish() {
 	for _, b := range s.open {
 		if b.spool != nil {
 			b.spool.discard()
@@ -355,7 +357,7 @@ func (s *sender) finish() {
 // the cursor to the buffer's end that no journaled batch holds, plus the
 // journaled batches still pending. Records the output would skip (drop
 // records, events its when refuses) count too: it is an upper bound.
-func (s *sender) undelivered() int {
+func (s *Sender) undelivered() int {
 	end, n := s.buf.NextSeq(), 0
 	if end > s.cur.next {
 		n = int(end - s.cur.next)

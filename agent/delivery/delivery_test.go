@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"context"
@@ -54,7 +54,7 @@ func (p probeStore) Probe(context.Context) error {
 }
 
 // withRegistry gives s counters in a registry of its own, for counterSum.
-func withRegistry(s *sender) *metrics.Registry {
+func withRegistry(s *Sender) *metrics.Registry {
 	reg := metrics.New()
 	s.m = newOutputMetrics(reg, "p", "o")
 	return reg
@@ -116,8 +116,8 @@ func TestStdoutAbortedWriteKeepsItsEventsBehindTheCursor(t *testing.T) {
 	last := appendEvents(t, buf, 4) // one full batch
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	s.stop(last)
-	s.run(ctx)
+	s.Stop(last)
+	s.Run(ctx)
 	if c, err := loadCursor(dir + "/out"); err != nil || c.next != first {
 		t.Fatalf("stored cursor %+v (%v), want %d: it passed events never written", c, err, first)
 	}
@@ -144,8 +144,8 @@ func TestFailedDoneMarkKeepsTheSpool(t *testing.T) {
 	last := appendEvents(t, buf, 4)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	s.stop(last)
-	s.run(ctx)
+	s.Stop(last)
+	s.Run(ctx)
 	if got := spoolFiles(t, dir+"/out/pending"); len(got) != 1 {
 		t.Fatalf("spool files %v after a failed done mark, want the batch's one", got)
 	}
@@ -177,8 +177,8 @@ func TestDeadLetterIndexFailureKeepsTheBatch(t *testing.T) {
 	last := appendEvents(t, buf, 4)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	s.stop(last)
-	s.run(ctx)
+	s.Stop(last)
+	s.Run(ctx)
 	if got := spoolFiles(t, dir+"/out/pending"); len(got) != 1 {
 		t.Fatalf("spool files %v while the index fails, want the batch's one", got)
 	}
@@ -213,8 +213,8 @@ func TestFailedDeadLetterIsRetried(t *testing.T) {
 	last := appendEvents(t, buf, 8)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s.stop(last)
-	s.run(ctx)
+	s.Stop(last)
+	s.Run(ctx)
 	idx, err := os.ReadFile(index)
 	if err != nil || !strings.Contains(string(idx), "invalid name") {
 		t.Fatalf("dead-letter index %q (%v): the dead-letter was not retried", idx, err)
@@ -259,11 +259,11 @@ func TestStopDuringOutageTriesOnceMore(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.run(ctx)
+		s.Run(ctx)
 	}()
 	time.Sleep(200 * time.Millisecond) // the first write failed: in backoff now
 	out.down.Store(false)
-	s.stop(last)
+	s.Stop(last)
 	select {
 	case <-done:
 	case <-time.After(2 * time.Second):
@@ -286,8 +286,8 @@ func TestUndeliveredCountsTheBuffer(t *testing.T) {
 	last := appendEvents(t, buf, 40) // ten batches of four: one journaled, the rest unread
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	s.stop(last)
-	s.run(ctx)
+	s.Stop(last)
+	s.Run(ctx)
 	if s.unsent != 40 {
 		t.Errorf("unsent = %d, want 40", s.unsent)
 	}
@@ -315,7 +315,7 @@ func TestProbeDoesNotShortenAPermanentWait(t *testing.T) {
 	appendEvents(t, buf, 4)
 	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
 	defer cancel()
-	s.run(ctx)
+	s.Run(ctx)
 	mem.mu.Lock()
 	defer mem.mu.Unlock()
 	if mem.calls != 1 {

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/agent/metrics"
+	"github.com/auditship/auditship/agent/record"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 )
@@ -83,15 +84,15 @@ func (m *memStore) lines() int {
 // appendEvents appends n events to buf the way the router does.
 func appendEvents(t *testing.T, buf *buffer.Log, n int) uint64 {
 	t.Helper()
-	var c encoder
-	c.reset(buf.NextSeq())
+	var c record.Encoder
+	c.Reset(buf.NextSeq())
 	var evs []*event.Event
 	for i := range n {
 		evs = append(evs, testEvent(string(rune('a'+i%26)), 0))
 	}
-	c.events(evs, false)
+	c.Events(evs, false)
 	done := make(chan error, 1)
-	if err := buf.Append(c.kinds, c.payloads, func(err error) { done <- err }); err != nil {
+	if err := buf.Append(c.Kinds, c.Payloads, func(err error) { done <- err }); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
@@ -100,17 +101,17 @@ func appendEvents(t *testing.T, buf *buffer.Log, n int) uint64 {
 	return evs[len(evs)-1].Seq
 }
 
-func newStoreSender(t *testing.T, buf *buffer.Log, out *memStore, dir string) *sender {
+func newStoreSender(t *testing.T, buf *buffer.Log, out *memStore, dir string) *Sender {
 	t.Helper()
 	return newTestSender(t, buf, out, dir)
 }
 
 // newTestSender makes a sender for out (journaled or not) with state in dir.
-func newTestSender(t *testing.T, buf *buffer.Log, out outputs.Output, dir string) *sender {
+func newTestSender(t *testing.T, buf *buffer.Log, out outputs.Output, dir string) *Sender {
 	t.Helper()
 	cfg := &config.Output{Batch: outputs.BatchConfig{MaxEvents: 4, Interval: time.Hour},
 		Retry: config.Retry{Initial: time.Millisecond, Max: 2 * time.Millisecond}, PermanentRetryInterval: 5 * time.Millisecond}
-	s := &sender{pipeline: "p", name: "o", stream: "s", out: out, cfg: cfg, log: zap.NewNop(),
+	s := &Sender{pipeline: "p", name: "o", stream: "s", out: out, cfg: cfg, log: zap.NewNop(),
 		m: newOutputMetrics(metrics.New(), "p", "o"), buf: buf, spoolDir: dir + "/pending"}
 	s.part, _ = out.(outputs.Partitioner)
 	if err := mkdir(s.spoolDir); err != nil {
@@ -133,9 +134,9 @@ func openTestBuffer(t *testing.T, dir string) *buffer.Log {
 	return buf
 }
 
-func runUntil(s *sender, target uint64) {
-	s.stop(target)
-	s.run(context.Background())
+func runUntil(s *Sender, target uint64) {
+	s.Stop(target)
+	s.Run(context.Background())
 }
 
 func TestSenderDeliversJournaledBatchesOnce(t *testing.T) {
@@ -167,8 +168,8 @@ func TestSenderResendsJournaledBatchAfterCrash(t *testing.T) {
 	s := newStoreSender(t, buf, down, dir+"/out")
 	last := appendEvents(t, buf, 8)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	s.stop(last)
-	s.run(ctx) // journals both batches, cannot write them: a crash stand-in
+	s.Stop(last)
+	s.Run(ctx) // journals both batches, cannot write them: a crash stand-in
 	cancel()
 	if len(s.jr.pending()) == 0 {
 		t.Fatal("nothing journaled")
@@ -214,8 +215,8 @@ func TestSenderStopsAtTheDeadline(t *testing.T) {
 	last := appendEvents(t, buf, 40) // ten batches of four
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	s.stop(last)
-	s.run(ctx)
+	s.Stop(last)
+	s.Run(ctx)
 	if n := len(s.jr.pending()); n != 1 {
 		t.Fatalf("%d batches journaled after the deadline, want 1 (the one being retried)", n)
 	}
@@ -231,8 +232,8 @@ func TestSenderGoesOnWhenASpoolFileIsGone(t *testing.T) {
 	s := newStoreSender(t, buf, down, dir+"/out")
 	appendEvents(t, buf, 4) // one batch, journaled, never written
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	s.stop(buf.NextSeq() - 1)
-	s.run(ctx)
+	s.Stop(buf.NextSeq() - 1)
+	s.Run(ctx)
 	cancel()
 	pending := s.jr.pending()
 	if len(pending) != 1 {
@@ -246,4 +247,11 @@ func TestSenderGoesOnWhenASpoolFileIsGone(t *testing.T) {
 	if got := up.lines(); got != 4 || len(s2.jr.pending()) != 0 {
 		t.Fatalf("%d lines stored, %d pending; want the 4 later events and nothing pending", got, len(s2.jr.pending()))
 	}
+}
+
+func testEvent(raw string, seq uint64) *event.Event {
+	return &event.Event{Raw: []byte(raw), Body: []byte(raw), Format: event.FormatJSON, ID: "id" + raw,
+		Seq: seq, Time: time.Unix(1700000000, 5).UTC(), TimeText: "2023-11-14T22:13:20Z", Category: "workflow",
+		Source: event.Source{Input: "in", Key: "k", Path: "/p", Offset: 10, End: 20},
+		Fields: []event.Field{{Key: []byte("a"), Value: []byte(raw), Kind: event.KindString}}}
 }

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"bytes"
@@ -34,12 +34,12 @@ func (p partStore) Write(ctx context.Context, b *event.Batch) error {
 
 // runFor runs s until target, failing the test instead of hanging when the
 // sender never settles.
-func runFor(t *testing.T, s *sender, target uint64) {
+func runFor(t *testing.T, s *Sender, target uint64) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s.stop(target)
-	s.run(ctx)
+	s.Stop(target)
+	s.Run(ctx)
 	if ctx.Err() != nil {
 		t.Fatal("the sender did not settle its batches within 10s")
 	}
@@ -130,8 +130,8 @@ func TestRefusedEventsAfterACrashAreIndexedOnce(t *testing.T) {
 	last := appendEvents(t, buf, 5)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	s.stop(last)
-	s.run(ctx)
+	s.Stop(last)
+	s.Run(ctx)
 	if got := spoolFiles(t, dir+"/out/pending"); len(got) != 1 {
 		t.Fatalf("spool files %v after a failed done mark, want the batch's one", got)
 	}

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"bufio"
@@ -24,7 +24,7 @@ import (
 // refused, durably, before the batch is marked done; a repeat after a
 // crash (the store reports the same lines again) indexes them once. It
 // returns how many events were refused, or ctx's error.
-func (s *sender) keepRefused(ctx context.Context, e *batchEntry, werr error) (int, error) {
+func (s *Sender) keepRefused(ctx context.Context, e *batchEntry, werr error) (int, error) {
 	lines, _ := outputs.RejectedLines(werr)
 	lines = normLines(lines, e.Count)
 	if !s.persist(ctx, "dead-letter", func() error { return s.deadLetterLines(e, lines, werr) }) {
@@ -41,7 +41,7 @@ func (s *sender) keepRefused(ctx context.Context, e *batchEntry, werr error) (in
 // whatever the batch's codec, to deadletter/<batch id>.refused.ndjson, then
 // an index line naming the batch, its key and the lines is appended and
 // fsynced. A repeat after a crash finds both and adds nothing.
-func (s *sender) deadLetterLines(e *batchEntry, lines []int, cause error) error {
+func (s *Sender) deadLetterLines(e *batchEntry, lines []int, cause error) error {
 	dir := filepath.Join(filepath.Dir(s.spoolDir), "deadletter")
 	if err := state.MkdirAll(dir); err != nil {
 		return fmt.Errorf("dead-letter: %w", err)

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/auditship/auditship/internal/backoff"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 )
@@ -24,8 +25,8 @@ const (
 // rejected, or ctx ends: retryable
 // errors back off exponentially with jitter, forever; permanent ones hold
 // the output and are re-probed every permanent_retry_interval.
-func (s *sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
-	bo := newBackoff(s.cfg.Retry.Initial, s.cfg.Retry.Max)
+func (s *Sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
+	bo := backoff.New(s.cfg.Retry.Initial, s.cfg.Retry.Max)
 	for {
 		err := s.out.Write(ctx, b)
 		if err == nil {
@@ -43,7 +44,7 @@ func (s *sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
 		if ctx.Err() != nil {
 			return aborted, ctx.Err()
 		}
-		wait := bo.next()
+		wait := bo.Next()
 		kind := "retryable"
 		if outputs.IsPermanent(err) {
 			kind, wait = "permanent", s.cfg.PermanentRetryInterval
@@ -71,7 +72,7 @@ type prober interface {
 // would undo permanent_retry_interval. Shutdown ends the wait once too: the sender
 // tries once more instead of sleeping out shutdown_timeout. pause reports
 // false when ctx ended.
-func (s *sender) pause(ctx context.Context, d time.Duration, probe bool) bool {
+func (s *Sender) pause(ctx context.Context, d time.Duration, probe bool) bool {
 	p, canProbe := s.out.(prober)
 	canProbe = canProbe && probe
 	for end := time.Now().Add(d); ; {
@@ -92,7 +93,7 @@ func (s *sender) pause(ctx context.Context, d time.Duration, probe bool) bool {
 	}
 }
 
-func (s *sender) probeEvery() time.Duration {
+func (s *Sender) probeEvery() time.Duration {
 	if s.probeGap > 0 {
 		return s.probeGap
 	}
@@ -101,7 +102,7 @@ func (s *sender) probeEvery() time.Duration {
 
 // nap sleeps d; it reports false when ctx ended or, the first time only,
 // when stop woke it.
-func (s *sender) nap(ctx context.Context, d time.Duration) bool {
+func (s *Sender) nap(ctx context.Context, d time.Duration) bool {
 	var wake <-chan struct{}
 	if !s.woke {
 		wake = s.wake.ch()
@@ -120,7 +121,7 @@ func (s *sender) nap(ctx context.Context, d time.Duration) bool {
 }
 
 // setState logs an output's health once per change, not once per retry.
-func (s *sender) setState(kind string, err error) {
+func (s *Sender) setState(kind string, err error) {
 	if kind == s.failing && !s.newCause(kind, err) {
 		return
 	}
@@ -144,7 +145,7 @@ func (s *sender) setState(kind string, err error) {
 // logged (the password was fixed, the database is still missing): the
 // operator then sees the new cause. Retryable errors are logged once per
 // outage, whatever their text.
-func (s *sender) newCause(kind string, err error) bool {
+func (s *Sender) newCause(kind string, err error) bool {
 	if kind != "permanent" || err == nil || err.Error() == s.cause {
 		return false
 	}

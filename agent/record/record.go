@@ -1,4 +1,7 @@
-package agent
+// Package record is what the buffer holds: event records (a small binary
+// header and the rendered envelope) and drop records, and the Encoder that
+// turns a read batch into them.
+package record
 
 import (
 	"encoding/binary"
@@ -21,10 +24,10 @@ const (
 	flagRaw    = 1 // the record as read is kept (stdout plain needs it)
 )
 
-var errBadRecord = errors.New("malformed event record")
+var ErrBad = errors.New("malformed event record")
 
-// appendEventRecord encodes e; the envelope is rendered into the record.
-func appendEventRecord(dst []byte, e *event.Event, keepRaw bool) []byte {
+// AppendEvent encodes e; the envelope is rendered into the record.
+func AppendEvent(dst []byte, e *event.Event, keepRaw bool) []byte {
 	flags := byte(0)
 	if keepRaw {
 		flags |= flagRaw
@@ -71,11 +74,11 @@ func (r *recReader) bytes() []byte {
 	return v
 }
 
-// strCache turns repeated header values (category, input, path) into
+// StrCache turns repeated header values (category, input, path) into
 // strings without allocating each time.
-type strCache map[string]string
+type StrCache map[string]string
 
-func (c strCache) get(b []byte) string {
+func (c StrCache) get(b []byte) string {
 	if c == nil {
 		return string(b)
 	}
@@ -90,16 +93,16 @@ func (c strCache) get(b []byte) string {
 	return s
 }
 
-// decodeRecord fills e from a record (e.Envelope and e.Raw alias data);
+// Decode fills e from a record (e.Envelope and e.Raw alias data);
 // category, input, key and path come from cache when it is set.
-func decodeRecord(seq uint64, data []byte, e *event.Event, cache strCache) error {
+func Decode(seq uint64, data []byte, e *event.Event, cache StrCache) error {
 	if len(data) < 2 || data[0] != recVersion {
-		return errBadRecord
+		return ErrBad
 	}
 	flags := data[1]
 	t, n := binary.Varint(data[2:])
 	if n <= 0 {
-		return errBadRecord
+		return ErrBad
 	}
 	r := recReader{b: data[2+n:]}
 	*e = event.Event{Seq: seq, Time: time.Unix(0, t).UTC(), Fields: e.Fields[:0]}
@@ -110,22 +113,22 @@ func decodeRecord(seq uint64, data []byte, e *event.Event, cache strCache) error
 		e.Raw = r.bytes()
 	}
 	if r.err || len(r.b) == 0 {
-		return errBadRecord
+		return ErrBad
 	}
 	e.Envelope = r.b
 	return nil
 }
 
-// decodeLean fills only what a sender that does not look into events
+// DecodeLean fills only what a sender that does not look into events
 // needs: sequence, time, envelope and raw record. No allocation.
-func decodeLean(seq uint64, data []byte, e *event.Event) error {
+func DecodeLean(seq uint64, data []byte, e *event.Event) error {
 	if len(data) < 2 || data[0] != recVersion {
-		return errBadRecord
+		return ErrBad
 	}
 	flags := data[1]
 	t, n := binary.Varint(data[2:])
 	if n <= 0 {
-		return errBadRecord
+		return ErrBad
 	}
 	r := recReader{b: data[2+n:]}
 	for range 6 {
@@ -138,24 +141,24 @@ func decodeLean(seq uint64, data []byte, e *event.Event) error {
 		raw = r.bytes()
 	}
 	if r.err || len(r.b) == 0 {
-		return errBadRecord
+		return ErrBad
 	}
 	fields := e.Fields[:0]
 	*e = event.Event{Seq: seq, Time: time.Unix(0, t).UTC(), Fields: fields, Raw: raw, Envelope: r.b}
 	return nil
 }
 
-// dropRecord accounts for events that will never reach any output: dropped
+// Drop accounts for events that will never reach any output: dropped
 // by a processor or by `drop_newest`. Senders and the chain read it so that
 // dropped is never confused with lost.
-type dropRecord struct {
+type Drop struct {
 	Reason string        `json:"reason"` // "processor NAME" or "buffer full"
 	Count  int           `json:"count"`
-	Ranges []sourceRange `json:"ranges"`
+	Ranges []SourceRange `json:"ranges"`
 }
 
-// sourceRange is the byte range of one source that the dropped events span.
-type sourceRange struct {
+// SourceRange is the byte range of one source that the dropped events span.
+type SourceRange struct {
 	Input string `json:"input"`
 	Key   string `json:"key,omitempty"`
 	Path  string `json:"path"`
@@ -163,8 +166,8 @@ type sourceRange struct {
 	To    int64  `json:"to"`
 }
 
-func newDropRecord(reason string, evs []*event.Event) []byte {
-	d := dropRecord{Reason: reason, Count: len(evs)}
+func NewDrop(reason string, evs []*event.Event) []byte {
+	d := Drop{Reason: reason, Count: len(evs)}
 	idx := map[string]int{}
 	for _, e := range evs {
 		k := e.Source.Input + "\x00" + e.Source.Key + "\x00" + e.Source.Path
@@ -172,7 +175,7 @@ func newDropRecord(reason string, evs []*event.Event) []byte {
 		if !ok {
 			i = len(d.Ranges)
 			idx[k] = i
-			d.Ranges = append(d.Ranges, sourceRange{Input: e.Source.Input, Key: e.Source.Key,
+			d.Ranges = append(d.Ranges, SourceRange{Input: e.Source.Input, Key: e.Source.Key,
 				Path: e.Source.Path, From: e.Source.Offset, To: e.Source.End})
 		}
 		r := &d.Ranges[i]

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"bufio"
@@ -180,7 +180,7 @@ func cleanSpool(dir string) error {
 // checkJournal reports and repairs, at start, what loading the journal
 // found damaged, and sorts the spool directory in between: sortSpool needs
 // every done mark the file held, the rewrite keeps only those it needs.
-func (s *sender) checkJournal() {
+func (s *Sender) checkJournal() {
 	if d := s.jr.damage; d.torn > 0 {
 		s.log.Warn("journal: cutting back a torn last line (a crash mid-append; its batch was never sent and is read again from the buffer)",
 			zap.String("file", s.jr.path), zap.Int64("bytes", d.torn))
@@ -206,7 +206,7 @@ func (s *sender) checkJournal() {
 // cursor passed its batch but the journal does not know it (its line was
 // damaged): it cannot be proven delivered, so it is kept in the dead-letter
 // directory, logged and counted.
-func (s *sender) sortSpool() {
+func (s *Sender) sortSpool() {
 	ents, err := os.ReadDir(s.spoolDir)
 	if err != nil {
 		s.stateError("spool", err)
@@ -223,7 +223,7 @@ func (s *sender) sortSpool() {
 	}
 }
 
-func (s *sender) sortSpoolFile(name string) {
+func (s *Sender) sortSpoolFile(name string) {
 	id, first, ok := spoolBatch(name, s.stream)
 	path := filepath.Join(s.spoolDir, name)
 	reread := ok && first >= s.cur.next && !s.jr.covers(first)
@@ -259,7 +259,7 @@ func spoolBatch(name, stream string) (string, uint64, bool) {
 
 // removeSpool deletes a settled batch's spool file; a failure is reported,
 // and the next start deletes the file (its batch is marked done).
-func (s *sender) removeSpool(path string) {
+func (s *Sender) removeSpool(path string) {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		s.stateError("spool", err)
 	}
@@ -267,7 +267,7 @@ func (s *sender) removeSpool(path string) {
 
 // stateError reports a failed change to the output's files that is not
 // retried on the spot.
-func (s *sender) stateError(op string, err error) {
+func (s *Sender) stateError(op string, err error) {
 	s.log.Error("writing the output's state failed", zap.String("op", op), zap.Error(err))
 	s.m.stateErrors.WithLabelValues(op).Inc()
 }

@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/buffer"
+	"github.com/auditship/auditship/internal/backoff"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 )
@@ -50,7 +51,7 @@ func (b *openBatch) add(e *event.Event) error {
 
 // flush closes b and delivers it: for a journaled output, spool, journal,
 // then write; the cursor may then pass b's events.
-func (s *sender) flush(ctx context.Context, b *openBatch) {
+func (s *Sender) flush(ctx context.Context, b *openBatch) {
 	delete(s.open, b.partition)
 	s.refloor()
 	if b.count == 0 {
@@ -74,7 +75,7 @@ func (s *sender) flush(ctx context.Context, b *openBatch) {
 // flushMemory writes a batch held in memory (stdout). When the shutdown
 // deadline aborts the write, the batch goes back among the open ones: the
 // cursor stays before its events, which the next run sends (at least once).
-func (s *sender) flushMemory(ctx context.Context, b *openBatch) {
+func (s *Sender) flushMemory(ctx context.Context, b *openBatch) {
 	oc, err := s.write(ctx, s.memoryBatch(b))
 	switch oc {
 	case aborted:
@@ -95,7 +96,7 @@ func (s *sender) flushMemory(ctx context.Context, b *openBatch) {
 	s.advance()
 }
 
-func (s *sender) memoryBatch(b *openBatch) *event.Batch {
+func (s *Sender) memoryBatch(b *openBatch) *event.Batch {
 	return &event.Batch{Pipeline: s.pipeline, Output: s.name, Stream: s.stream,
 		ID: batchID(s.stream, b.first), Partition: b.partition, FirstSeq: b.first, LastSeq: b.last,
 		Time: b.time, Count: b.count, Events: b.events}
@@ -104,7 +105,7 @@ func (s *sender) memoryBatch(b *openBatch) *event.Batch {
 func batchID(stream string, first uint64) string { return fmt.Sprintf("%s-%020d", stream, first) }
 
 // journal finishes b's spool file and records the batch durably.
-func (s *sender) journal(b *openBatch) (*batchEntry, error) {
+func (s *Sender) journal(b *openBatch) (*batchEntry, error) {
 	if b.spool == nil {
 		return nil, errors.New("no spool file")
 	}
@@ -122,7 +123,7 @@ func (s *sender) journal(b *openBatch) (*batchEntry, error) {
 }
 
 // entryBatch is the batch a journal entry describes, without its body.
-func (s *sender) entryBatch(e *batchEntry) *event.Batch {
+func (s *Sender) entryBatch(e *batchEntry) *event.Batch {
 	return &event.Batch{Pipeline: s.pipeline, Output: s.name, Stream: s.stream, ID: e.ID,
 		Partition: e.Partition, FirstSeq: e.First, LastSeq: e.Last, Time: e.Time, Count: e.Count,
 		Key: e.Key, Format: e.Format, Compression: e.Compression, ContentType: e.ContentType,
@@ -132,7 +133,7 @@ func (s *sender) entryBatch(e *batchEntry) *event.Batch {
 // deliver writes a journaled batch from its spool file until it is stored
 // or dead-lettered, and marked done (or ctx ends: it stays journaled and is
 // re-sent by the next run). It reports whether the batch is settled.
-func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
+func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 	path := filepath.Join(s.spoolDir, e.Spool)
 	f, err := os.Open(path)
 	if err != nil {
@@ -171,7 +172,7 @@ func (s *sender) deliver(ctx context.Context, e *batchEntry) bool {
 // spoolGone reports a journaled batch whose spool file was removed from
 // outside: its events are gone for this output. Said loudly, then skipped,
 // rather than hold every batch behind it forever.
-func (s *sender) spoolGone(e *batchEntry, err error) {
+func (s *Sender) spoolGone(e *batchEntry, err error) {
 	s.log.Error("a journaled batch's spool file is gone; its events cannot be sent",
 		zap.String("batch", e.ID), zap.String("key", e.Key), zap.Uint64("first_seq", e.First),
 		zap.Uint64("last_seq", e.Last), zap.Int("events", e.Count), zap.Error(err))
@@ -181,7 +182,7 @@ func (s *sender) spoolGone(e *batchEntry, err error) {
 // settle marks a batch done, durably, and only then deletes its spool file
 // (path; "" for none): a crash in between leaves a spool file that the next
 // start finds marked done and deletes.
-func (s *sender) settle(ctx context.Context, e *batchEntry, path string) bool {
+func (s *Sender) settle(ctx context.Context, e *batchEntry, path string) bool {
 	if !s.persist(ctx, "journal", func() error { return s.jr.markDone(e.ID) }) {
 		return false
 	}
@@ -194,8 +195,8 @@ func (s *sender) settle(ctx context.Context, e *batchEntry, path string) bool {
 // persist retries a change to the output's state on disk (a journal line,
 // a dead-letter copy) until it succeeds or ctx ends. The first failure is
 // logged, every failure counted.
-func (s *sender) persist(ctx context.Context, op string, fn func() error) bool {
-	bo := newBackoff(s.cfg.Retry.Initial, s.cfg.Retry.Max)
+func (s *Sender) persist(ctx context.Context, op string, fn func() error) bool {
+	bo := backoff.New(s.cfg.Retry.Initial, s.cfg.Retry.Max)
 	for failed := false; ; failed = true {
 		err := fn()
 		if err == nil {
@@ -209,19 +210,19 @@ func (s *sender) persist(ctx context.Context, op string, fn func() error) bool {
 			s.log.Error("writing the output's state failed; the batch is kept, retrying",
 				zap.String("op", op), zap.Error(err))
 		}
-		if !sleep(ctx, bo.next()) {
+		if !backoff.Sleep(ctx, bo.Next()) {
 			return false
 		}
 	}
 }
 
-func (s *sender) delivered(n int) {
+func (s *Sender) delivered(n int) {
 	s.m.events.Add(float64(n))
 	s.m.batches.Inc()
 }
 
 // maybeCompact keeps the journal short.
-func (s *sender) maybeCompact() {
+func (s *Sender) maybeCompact() {
 	if s.jr.lines < 1000 {
 		return
 	}
@@ -232,7 +233,7 @@ func (s *sender) maybeCompact() {
 
 // resendPending re-sends the batches journaled by an earlier run, byte for
 // byte from the spool, before reading anything new.
-func (s *sender) resendPending(ctx context.Context) bool {
+func (s *Sender) resendPending(ctx context.Context) bool {
 	if s.jr == nil {
 		return true
 	}
@@ -248,7 +249,7 @@ func (s *sender) resendPending(ctx context.Context) bool {
 // spoolFailed drops every open batch after a spool error (a full or failing
 // disk) and re-reads their events from the buffer later: the cursor never
 // passed them, and what was journaled meanwhile is skipped by the journal.
-func (s *sender) spoolFailed(ctx context.Context, b *openBatch, err error) {
+func (s *Sender) spoolFailed(ctx context.Context, b *openBatch, err error) {
 	s.log.Error("spooling a batch failed; retrying from the buffer", zap.Error(err))
 	s.m.stateErrors.WithLabelValues("spool").Inc()
 	s.open[b.partition] = b
@@ -261,12 +262,12 @@ func (s *sender) spoolFailed(ctx context.Context, b *openBatch, err error) {
 	s.refloor()
 	s.read = s.cur.next
 	s.rewind = true
-	sleep(ctx, time.Second)
+	backoff.Sleep(ctx, time.Second)
 }
 
 // openReader opens a reader at the cursor, retrying while the buffer
 // refuses (it never should but for a trimmed position).
-func (s *sender) openReader(ctx context.Context) (*buffer.Reader, bool) {
+func (s *Sender) openReader(ctx context.Context) (*buffer.Reader, bool) {
 	for {
 		r, err := s.buf.NewReader(s.cur.next)
 		if err == nil {
@@ -274,7 +275,7 @@ func (s *sender) openReader(ctx context.Context) (*buffer.Reader, bool) {
 			return r, true
 		}
 		s.log.Error("opening a buffer reader failed", zap.Uint64("at", s.cur.next), zap.Error(err))
-		if !sleep(ctx, time.Second) {
+		if !backoff.Sleep(ctx, time.Second) {
 			return nil, false
 		}
 	}

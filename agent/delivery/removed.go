@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"errors"
@@ -19,12 +19,12 @@ import (
 // the config no longer has.
 var ErrRemovedState = errors.New("state of a removed component holds undelivered events")
 
-// checkRemovedState looks for state that belongs to a pipeline, input or
+// CheckRemovedState looks for state that belongs to a pipeline, input or
 // output the config no longer has. State that may hold undelivered events
 // stops the run unless its name is given to --discard-state; the rest is
 // kept and logged. Names are "pipeline", "pipeline/input" or
 // "pipeline/output".
-func checkRemovedState(dataDir string, cfg *config.Config, discard []string, log *zap.Logger) error {
+func CheckRemovedState(dataDir string, cfg *config.Config, discard []string, log *zap.Logger) error {
 	for _, name := range orphans(dataDir, cfg) {
 		dir := filepath.Join(dataDir, "pipelines", name)
 		if slices.Contains(discard, unescape(name)) {

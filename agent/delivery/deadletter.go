@@ -1,4 +1,4 @@
-package agent
+package delivery
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 // "done" line): a crash at any point leaves the batch pending, or kept
 // there with its index line. A repeated attempt after a crash finds the
 // copy in place and does not index it twice.
-func (s *sender) deadLetter(e *batchEntry, cause error) error {
+func (s *Sender) deadLetter(e *batchEntry, cause error) error {
 	dir := filepath.Join(filepath.Dir(s.spoolDir), "deadletter")
 	if err := state.MkdirAll(dir); err != nil {
 		return fmt.Errorf("dead-letter: %w", err)
