@@ -89,6 +89,27 @@ type Store interface {
 	Open(ctx context.Context, ref BatchRef) (io.ReadCloser, error)
 }
 
+// MetaPrefix starts the names of the integrity chain's files (manifests,
+// checkpoints) in a store; List never yields them as batches.
+const MetaPrefix = "_auditship/"
+
+// MetaStore is implemented by stores that keep the integrity chain's
+// files beside the batches (SPEC §6). Names are slash-separated, relative
+// to the output's root (directory, bucket prefix, container), and start
+// with MetaPrefix.
+type MetaStore interface {
+	// PutMeta stores data under name, create-only: a name already holding
+	// the same bytes is a success (a manifest re-sent after a crash);
+	// other bytes are a permanent key conflict.
+	PutMeta(ctx context.Context, name string, data []byte) error
+	// GetMeta returns the bytes stored under name, or an error wrapping
+	// fs.ErrNotExist.
+	GetMeta(ctx context.Context, name string) ([]byte, error)
+	// ListMeta yields the names that start with dir (ending in "/"), in
+	// name order.
+	ListMeta(ctx context.Context, dir string) iter.Seq2[string, error]
+}
+
 type permanent struct{ err error }
 
 func (p permanent) Error() string { return p.err.Error() }

@@ -1,9 +1,6 @@
 package delivery
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -11,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/klauspost/compress/zstd"
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/state"
@@ -81,12 +77,12 @@ func copyLines(w io.Writer, src string, e *batchEntry, lines []int) error {
 		return err
 	}
 	defer f.Close()
-	r, err := decompressed(f, e.Compression)
+	r, err := objectstore.Decompress(f, e.Compression)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	err = eachLine(r, e.Format, func(i int, line []byte) error {
+	err = objectstore.EachLine(r, e.Format, func(i int, line []byte) error {
 		if len(lines) == 0 || lines[0] != i {
 			return nil
 		}
@@ -98,47 +94,4 @@ func copyLines(w io.Writer, src string, e *batchEntry, lines []int) error {
 		err = fmt.Errorf("the body has no line %d", lines[0])
 	}
 	return err
-}
-
-func decompressed(r io.Reader, compression string) (io.ReadCloser, error) {
-	switch compression {
-	case objectstore.CompressionGzip:
-		return gzip.NewReader(r)
-	case objectstore.CompressionZstd:
-		d, err := zstd.NewReader(r)
-		if err != nil {
-			return nil, err
-		}
-		return d.IOReadCloser(), nil
-	}
-	return io.NopCloser(r), nil
-}
-
-// eachLine calls fn with each event line of a decoded body, numbered from
-// 0, without its newline (and, in a JSON array, without the brackets'
-// lines and the separating commas).
-func eachLine(r io.Reader, format string, fn func(i int, line []byte) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for i := 0; ; {
-		line, err := br.ReadBytes('\n')
-		line = bytes.TrimSuffix(line, newline)
-		if format == objectstore.FormatJSONArray {
-			line = bytes.TrimSuffix(line, []byte(","))
-			if s := string(line); s == "[" || s == "]" || s == "[]" {
-				line = nil
-			}
-		}
-		if len(line) > 0 {
-			if ferr := fn(i, line); ferr != nil {
-				return ferr
-			}
-			i++
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
 }

@@ -1,0 +1,54 @@
+package objectstore
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"io"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Decompress undoes a stored body's compression (none, gzip, zstd).
+func Decompress(r io.Reader, compression string) (io.ReadCloser, error) {
+	switch compression {
+	case CompressionGzip:
+		return gzip.NewReader(r)
+	case CompressionZstd:
+		d, err := zstd.NewReader(r)
+		if err != nil {
+			return nil, err
+		}
+		return d.IOReadCloser(), nil
+	}
+	return io.NopCloser(r), nil
+}
+
+// EachLine calls fn with each event line of a decoded body, numbered from
+// 0, without its newline (and, in a JSON array, without the brackets'
+// lines and the separating commas).
+func EachLine(r io.Reader, format string, fn func(i int, line []byte) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for i := 0; ; {
+		line, err := br.ReadBytes('\n')
+		line = bytes.TrimSuffix(line, []byte{'\n'})
+		if format == FormatJSONArray {
+			line = bytes.TrimSuffix(line, []byte(","))
+			if s := string(line); s == "[" || s == "]" || s == "[]" {
+				line = nil
+			}
+		}
+		if len(line) > 0 {
+			if ferr := fn(i, line); ferr != nil {
+				return ferr
+			}
+			i++
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
