@@ -115,6 +115,11 @@ func ManifestName(pipeline, output, stream string, before uint64) string {
 	return fmt.Sprintf("%s%020d.json", ManifestDir(pipeline, output, stream), before)
 }
 
+// LeafKeySize is the length of one entry of a manifest's LeafIndex: enough
+// for verify to name the one event of a batch that was altered, removed or
+// moved.
+const LeafKeySize = 4
+
 // IDKeySize is the length of one entry of a manifest's IDIndex.
 const IDKeySize = 6
 
