@@ -79,7 +79,8 @@ type Output struct {
 	Retry                  Retry
 	PermanentRetryInterval time.Duration // default 5m
 	DigestInterval         time.Duration // default 1h
-	SigningKey             string        // path, resolved against the config's directory
+	SigningKey             string        // the private key (signed-note format); "": unsigned checkpoints
+	CheckpointCopy         string        // another output of the pipeline that also stores the checkpoints
 	Config                 any
 }
 

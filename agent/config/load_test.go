@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/inputs/record"
@@ -158,7 +159,11 @@ pipeline "p" {
 
 func TestOutputCommon(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "keys", "signing.key"), "k")
+	private, _, err := note.GenerateKey(nil, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "keys", "signing.key"), private+"\n")
 	write(t, filepath.Join(dir, "main.hcl"), `
 pipeline "p" {
   input "stdin" "in" {}
@@ -167,9 +172,14 @@ pipeline "p" {
     permanent_retry_interval = "1m"
     digest_interval          = "10m"
     signing_key              = "keys/signing.key"
+    checkpoint_copy          = "copy"
     retry {
       max_interval = "1s"
     }
+  }
+  output "file" "copy" {
+    path        = "/tmp/b"
+    signing_key = file("keys/signing.key")
   }
   output "stdout" "out" {}
 }
@@ -182,15 +192,17 @@ pipeline "p" {
 		Batch             any
 		Retry             Retry
 		Permanent, Digest time.Duration
-		SigningKey        string
+		SigningKey, Copy  string
 	}
 	var got []common
 	for _, o := range cfg.Pipelines[0].Outputs {
-		got = append(got, common{o.Batch, o.Retry, o.PermanentRetryInterval, o.DigestInterval, o.SigningKey})
+		got = append(got, common{o.Batch, o.Retry, o.PermanentRetryInterval, o.DigestInterval, o.SigningKey, o.CheckpointCopy})
 	}
+	def := Retry{100 * time.Millisecond, 30 * time.Second}
 	want := []common{
-		{testRegistry().Outputs["file"].BatchDefaults(), Retry{100 * time.Millisecond, time.Second}, time.Minute, 10 * time.Minute, filepath.Join(dir, "keys/signing.key")},
-		{testRegistry().Outputs["stdout"].BatchDefaults(), Retry{100 * time.Millisecond, 30 * time.Second}, 5 * time.Minute, time.Hour, ""},
+		{testRegistry().Outputs["file"].BatchDefaults(), Retry{100 * time.Millisecond, time.Second}, time.Minute, 10 * time.Minute, private, "copy"},
+		{testRegistry().Outputs["file"].BatchDefaults(), def, 5 * time.Minute, time.Hour, private, ""},
+		{testRegistry().Outputs["stdout"].BatchDefaults(), def, 5 * time.Minute, time.Hour, "", ""},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Error(diff)

@@ -3,9 +3,11 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/auditship/auditship/internal/expr"
 	"github.com/auditship/auditship/outputs"
@@ -16,6 +18,7 @@ const maxBatchBytes = 5 * gib
 // outputs decodes the inherited outputs, then the pipeline's own.
 func (l *loader) outputs(p *Pipeline, own []*hcl.Block) []*Output {
 	var out []*Output
+	var common []attrs
 	for _, e := range l.inherit("output", l.defaults.outputs, own, l.singleFor("output")) {
 		pl, ok := l.decodePlugin("output", e, outputSchema)
 		if !ok {
@@ -26,7 +29,9 @@ func (l *loader) outputs(p *Pipeline, own []*hcl.Block) []*Output {
 			l.checkKeySpace(e, o)
 		}
 		out = append(out, o)
+		common = append(common, pl.common)
 	}
+	checkpointCopies(p.Name, out, common)
 	return out
 }
 
@@ -40,9 +45,13 @@ func (l *loader) output(e *entry, pl plugin) *Output {
 	o.PermanentRetryInterval = a.duration("permanent_retry_interval", 5*time.Minute)
 	o.DigestInterval = a.duration("digest_interval", time.Hour)
 	if e.typ == "stdout" {
-		l.notOnStdout(a, "digest_interval", "signing_key")
+		l.notOnStdout(a, "digest_interval", "signing_key", "checkpoint_copy")
 	} else {
 		o.SigningKey = l.signingKey(a)
+		o.CheckpointCopy = a.str("checkpoint_copy", "")
+	}
+	if o.DigestInterval <= 0 && a.has("digest_interval") {
+		a.errorf("digest_interval", "must be more than 0s")
 	}
 	return o
 }
@@ -81,20 +90,56 @@ func (l *loader) retry(a attrs) Retry {
 	return r
 }
 
-// signingKey resolves the key path against the config's directory; the
-// file must exist.
+// signingKey returns the private key that signs checkpoints: the value
+// itself (`file("signing.key")`) or, for a value that is not a key, the
+// contents of the file it names, resolved against the config's
+// directory. The key must be one `auditship keygen` wrote.
 func (l *loader) signingKey(a attrs) string {
-	p := a.str("signing_key", "")
-	if p == "" {
+	v := a.str("signing_key", "")
+	if v == "" {
 		return ""
 	}
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(l.dir, p)
+	key := strings.TrimSpace(v)
+	if !strings.HasPrefix(key, "PRIVATE+KEY+") {
+		p := v
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(l.dir, p)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			a.errorf("signing_key", "neither a private key nor a readable key file: %v", err)
+			return ""
+		}
+		key = strings.TrimSpace(string(b))
 	}
-	if st, err := os.Stat(p); err != nil || st.IsDir() {
-		a.errorf("signing_key", "no key file at %s", p)
+	if _, err := note.NewSigner(key); err != nil {
+		a.errorf("signing_key", "not a private key written by `auditship keygen`: %v", err)
+		return ""
 	}
-	return p
+	return key
+}
+
+// checkpointCopies checks that each checkpoint_copy names another enabled
+// output of the pipeline that keeps files (not stdout).
+func checkpointCopies(pipeline string, outs []*Output, common []attrs) {
+	byName := map[string]*Output{}
+	for _, o := range outs {
+		byName[o.Name] = o
+	}
+	for i, o := range outs {
+		if o.CheckpointCopy == "" || !o.Enabled {
+			continue
+		}
+		to, ok := byName[o.CheckpointCopy]
+		switch {
+		case !ok || !to.Enabled:
+			common[i].errorf("checkpoint_copy", "no enabled output %q in pipeline %q", o.CheckpointCopy, pipeline)
+		case to == o:
+			common[i].errorf("checkpoint_copy", "names this output itself; name another output")
+		case to.Type == "stdout":
+			common[i].errorf("checkpoint_copy", "output %q is stdout, which keeps no files", o.CheckpointCopy)
+		}
+	}
 }
 
 // notOnStdout rejects attributes that only stores have (stdout has no chain).
