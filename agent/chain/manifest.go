@@ -38,6 +38,7 @@ type Manifest struct {
 	Nodes       []Node   `json:"nodes,omitempty"` // perfect subtrees (level >= NodeLevel) this batch completed
 	Frontier    [][]byte `json:"frontier"`        // the tree's compact range after this batch
 	IDIndex     []byte   `json:"id_index"`        // IDKey of each stored event's _id, in storage order
+	LeafIndex   []byte   `json:"leaf_index"`      // the first LeafKeySize bytes of each leaf hash, in storage order
 }
 
 // Run is an inclusive range of sequence numbers.
