@@ -13,9 +13,9 @@ import (
 )
 
 // List yields every stored batch file under path, in key order. A file
-// output keeps no metadata beside its files, so every stored file is
-// listed whatever its pipeline (pipeline is not used); files still being
-// written (temp names) are skipped.
+// keeps no pipeline metadata, so every stored file is listed whatever its
+// pipeline (pipeline is not used); files still being written (temp names)
+// and the chain's files under _auditship/ (meta.go) are skipped.
 func (o *Output) List(ctx context.Context, _ string) iter.Seq2[outputs.BatchRef, error] {
 	return func(yield func(outputs.BatchRef, error) bool) {
 		err := filepath.WalkDir(o.dir, func(path string, d fs.DirEntry, err error) error {
@@ -24,6 +24,9 @@ func (o *Output) List(ctx context.Context, _ string) iter.Seq2[outputs.BatchRef,
 			}
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if d.IsDir() && path == filepath.Join(o.dir, outputs.MetaPrefix) {
+				return fs.SkipDir // the integrity chain's files (meta.go), never batches
 			}
 			if d.IsDir() || strings.HasPrefix(d.Name(), tmpPrefix) {
 				return nil
