@@ -1,8 +1,9 @@
-// Package units parses durations ("500ms", "4h") and sizes ("64KiB", "1GiB").
+// Package units parses durations ("500ms", "4h", "7y") and sizes ("64KiB", "1GiB").
 package units
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,38 @@ func Duration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("duration %q must not be negative", s)
 	}
 	return d, nil
+}
+
+// Day and Year are the units LongDuration adds to Go's: 24 hours and 365
+// days.
+const (
+	Day  = 24 * time.Hour
+	Year = 365 * Day
+)
+
+// LongDuration parses a period such as a retention: whole days ("90d"),
+// whole years ("7y", 365 days each) or a Go duration ("36h").
+func LongDuration(s string) (time.Duration, error) {
+	var unit time.Duration
+	switch {
+	case strings.HasSuffix(s, "y"):
+		unit = Year
+	case strings.HasSuffix(s, "d"):
+		unit = Day
+	default:
+		if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+			return d, nil
+		}
+		return 0, fmt.Errorf("invalid duration %q (use e.g. \"7y\", \"90d\", \"36h\")", s)
+	}
+	n, err := strconv.ParseUint(s[:len(s)-1], 10, 63)
+	if err != nil {
+		return 0, fmt.Errorf("invalid duration %q (use e.g. \"7y\", \"90d\", \"36h\")", s)
+	}
+	if n > math.MaxInt64/uint64(unit) {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return time.Duration(n) * unit, nil
 }
 
 var sizeUnits = []struct {

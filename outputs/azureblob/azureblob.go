@@ -26,6 +26,8 @@ import (
 type Output struct {
 	client          *azblob.Client
 	names           *naming
+	meta            string        // the container of the integrity chain's files
+	hold            *immutability // nil without an immutability block
 	createContainer bool
 	lastContainer   atomic.Pointer[string] // of the last Write: what Probe asks about
 }
@@ -39,7 +41,11 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Output{client: client, names: newNaming(p, s.Pipeline, s.Name), createContainer: c.CreateContainer}, nil
+	o := &Output{client: client, names: newNaming(p, s.Pipeline, s.Name), hold: p.hold, createContainer: c.CreateContainer}
+	if o.meta, err = o.names.metaContainer(); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // Partition groups events by the fields of both the container and the
@@ -78,27 +84,48 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 		return outputs.Rejected(fmt.Errorf("azure_blob: batch %s: %w", b.ID, o.names.containerError(b)))
 	}
 	o.lastContainer.Store(&container)
-	err := o.put(ctx, container, name, b)
-	if bloberror.HasCode(err, bloberror.ContainerNotFound) && o.createContainer {
-		if err = o.create(ctx, container); err == nil {
-			err = o.put(ctx, container, name, b)
-		}
-	}
-	if bloberror.HasCode(err, bloberror.BlobAlreadyExists, bloberror.ConditionNotMet) {
+	err := o.upload(ctx, container, name, b.Body, b.Size, o.uploadOptions(metadata(b), b.ContentType))
+	if exists(err) {
 		return o.compare(ctx, container, name, b.SHA256)
 	}
 	return err
 }
 
-func (o *Output) put(ctx context.Context, container, name string, b *event.Batch) error {
-	body := streaming.NopCloser(io.NewSectionReader(b.Body, 0, b.Size))
-	_, err := o.client.ServiceClient().NewContainerClient(container).NewBlockBlobClient(name).Upload(ctx, body,
-		&blockblob.UploadOptions{
-			Metadata:         metadata(b),
-			HTTPHeaders:      &blob.HTTPHeaders{BlobContentType: &b.ContentType},
-			AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: to(azcore.ETagAny)}},
-		})
+// upload puts one blob create-only, creating its container first when it
+// is missing and create_container is set.
+func (o *Output) upload(ctx context.Context, container, name string, body io.ReaderAt, size int64,
+	opts *blockblob.UploadOptions) error {
+	err := o.put(ctx, container, name, body, size, opts)
+	if bloberror.HasCode(err, bloberror.ContainerNotFound) && o.createContainer {
+		if err = o.create(ctx, container); err == nil {
+			err = o.put(ctx, container, name, body, size, opts)
+		}
+	}
+	return err
+}
+
+func (o *Output) put(ctx context.Context, container, name string, body io.ReaderAt, size int64,
+	opts *blockblob.UploadOptions) error {
+	rs := streaming.NopCloser(io.NewSectionReader(body, 0, size))
+	_, err := o.client.ServiceClient().NewContainerClient(container).NewBlockBlobClient(name).Upload(ctx, rs, opts)
 	return classify("put "+container+"/"+name, err)
+}
+
+// uploadOptions make a Put Blob create-only (If-None-Match: *) and set the
+// immutability policy, if any.
+func (o *Output) uploadOptions(md map[string]*string, contentType string) *blockblob.UploadOptions {
+	opts := &blockblob.UploadOptions{
+		Metadata:         md,
+		HTTPHeaders:      &blob.HTTPHeaders{BlobContentType: &contentType},
+		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: to(azcore.ETagAny)}},
+	}
+	o.hold.apply(opts)
+	return opts
+}
+
+// exists reports a create-only put that found its blob taken.
+func exists(err error) bool {
+	return bloberror.HasCode(err, bloberror.BlobAlreadyExists, bloberror.ConditionNotMet)
 }
 
 func (o *Output) create(ctx context.Context, container string) error {

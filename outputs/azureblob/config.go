@@ -32,6 +32,18 @@ type Config struct {
 	Format          string `hcl:"format,optional"`      // ndjson | json_array
 	Compression     string `hcl:"compression,optional"` // none | gzip | zstd
 	CreateContainer bool   `hcl:"create_container,optional"`
+	MetaContainer   string `hcl:"meta_container,optional"` // the integrity chain's container; default: container, rendered without an event
+
+	Immutability *Immutability `hcl:"immutability,block"` // WORM retention of every blob written
+}
+
+// Immutability is the `immutability` block: the version-level
+// immutability policy set on every blob the output writes (batches,
+// manifests, checkpoints). The container (or account) must have
+// version-level immutability support enabled.
+type Immutability struct {
+	Mode   string `hcl:"mode"`   // unlocked | locked
+	Retain string `hcl:"retain"` // "7y", "90d", "36h"
 }
 
 func newConfig() *Config {
@@ -47,7 +59,9 @@ type parsed struct {
 	codec     objectstore.Codec
 	name      *template.Template
 	container *template.Template
+	meta      *template.Template // the chain's container: meta_container, else container
 	auth      authMethod
+	hold      *immutability // nil without an immutability block
 }
 
 // Validate reports every problem with the attributes. It builds the client
@@ -63,26 +77,28 @@ func (c *Config) Validate() error {
 
 func (c *Config) parse() (parsed, error) {
 	var p parsed
-	var err, cerr, aerr error
+	var err, cerr, merr, aerr, herr error
 	p.codec, p.name, err = objectstore.Parse(c.Format, c.Compression, "name", c.Name)
-	p.container, cerr = parseContainer(c.Container)
+	p.container, cerr = parseContainer("container", c.Container)
+	p.meta, merr = c.parseMeta()
 	p.auth, aerr = c.authMethod()
-	return p, errors.Join(err, cerr, aerr)
+	p.hold, herr = c.Immutability.parse()
+	return p, errors.Join(err, cerr, merr, aerr, herr)
 }
 
-// parseContainer checks the container template; a constant one must
-// already be a usable container name once sanitised.
-func parseContainer(s string) (*template.Template, error) {
+// parseContainer checks a container template given in attr; a constant
+// one must already be a usable container name once sanitised.
+func parseContainer(attr, s string) (*template.Template, error) {
 	if strings.TrimSpace(s) == "" {
-		return nil, component.Errorf("container", "must name a container, e.g. \"audit-{{ workflowDefinitionId }}\"")
+		return nil, component.Errorf(attr, "must name a container, e.g. \"audit-{{ workflowDefinitionId }}\"")
 	}
 	t, err := template.Parse(s)
 	if err != nil {
-		return nil, component.Errorf("container", "%v", err)
+		return nil, component.Errorf(attr, "%v", err)
 	}
 	if !strings.Contains(s, "{{") {
 		if _, err := objectstore.SanitizeContainer(s); err != nil {
-			return nil, component.Errorf("container", "%v", err)
+			return nil, component.Errorf(attr, "%v", err)
 		}
 	}
 	return t, nil

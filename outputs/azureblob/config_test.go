@@ -80,6 +80,22 @@ func TestValidate(t *testing.T) {
 		{"no batch_id", func(c *Config) { c.Name = "{{ date }}" }, []string{"name"}},
 		{"format and compression", func(c *Config) { c.Format, c.Compression = "csv", "lz4" },
 			[]string{"format", "compression"}},
+		{"meta container", func(c *Config) { c.MetaContainer = "Audit_Chain" }, nil},
+		{"meta container template", func(c *Config) { c.MetaContainer = "{{ pipeline }}-chain" }, nil},
+		{"meta container per batch", func(c *Config) { c.MetaContainer = "chain-{{ date }}" }, []string{"meta_container"}},
+		{"meta container too short", func(c *Config) { c.MetaContainer = "a!" }, []string{"meta_container"}},
+		{"bad meta container template", func(c *Config) { c.MetaContainer = "chain-{{ pipeline }" }, []string{"meta_container"}},
+		{"container per batch", func(c *Config) { c.Container = "audit-{{ date }}" }, []string{"container"}},
+		{"container per batch, meta container", func(c *Config) { c.Container, c.MetaContainer = "audit-{{ date }}", "audit-chain" },
+			nil},
+		{"immutability", func(c *Config) { c.Immutability = &Immutability{Mode: "unlocked", Retain: "7y"} }, nil},
+		{"locked immutability", func(c *Config) { c.Immutability = &Immutability{Mode: "locked", Retain: "90d"} }, nil},
+		{"immutability mode as the API spells it", func(c *Config) { c.Immutability = &Immutability{Mode: "Locked", Retain: "7y"} },
+			[]string{"immutability.mode"}},
+		{"immutability for no time", func(c *Config) { c.Immutability = &Immutability{Mode: "unlocked", Retain: "0y"} },
+			[]string{"immutability.retain"}},
+		{"immutability all wrong", func(c *Config) { c.Immutability = &Immutability{Mode: "legal_hold", Retain: "7"} },
+			[]string{"immutability.mode", "immutability.retain"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,4 +6,10 @@ output "azure_blob" "archive" {
   container               = "audit-{{ workflowDefinitionId }}"
   name                    = "{{ pipeline }}/{{ date }}/{{ workflowDefinitionId }}_{{ batch_time }}_{{ batch_id }}"
   compression             = "gzip"
+  meta_container          = "audit-chain"
+
+  immutability {
+    mode   = "unlocked"
+    retain = "7y"
+  }
 }

@@ -1,6 +1,7 @@
 package azureblob
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/auditship/auditship/internal/event"
@@ -17,6 +18,7 @@ const sep = "\x00"
 // the partition holds both.
 type naming struct {
 	container, name  *template.Template
+	meta             *template.Template // the integrity chain's container
 	codec            objectstore.Codec
 	pipeline, output string
 	seps             int    // NULs inside the container template's partitions
@@ -25,7 +27,7 @@ type naming struct {
 }
 
 func newNaming(p parsed, pipeline, output string) *naming {
-	n := &naming{container: p.container, name: p.name, codec: p.codec, pipeline: pipeline, output: output}
+	n := &naming{container: p.container, name: p.name, meta: p.meta, codec: p.codec, pipeline: pipeline, output: output}
 	n.seps = strings.Count(n.container.Partition(&event.Event{}, pipeline, output, nil), sep)
 	if len(n.container.Fields())+len(n.name.Fields()) == 0 {
 		n.fixed, n.constant = n.partition(&event.Event{}), true
@@ -83,6 +85,18 @@ func vars(b *event.Batch) template.BatchVars {
 func splitKey(key string) (container, name string) {
 	container, name, _ = strings.Cut(key, "/")
 	return container, name
+}
+
+// metaContainer is the container of the integrity chain's files: the
+// meta template (meta_container, else container) rendered for an event
+// without fields (they render "none"), then sanitised as containers are.
+func (n *naming) metaContainer() (string, error) {
+	p := n.meta.Partition(&event.Event{}, n.pipeline, n.output, nil)
+	c, err := objectstore.SanitizeContainer(n.meta.Render(p, template.BatchVars{}))
+	if err != nil {
+		return "", fmt.Errorf("azure_blob: container of the integrity chain's files: %w (set meta_container)", err)
+	}
+	return c, nil
 }
 
 // listPrefixes are the prefixes that List narrows containers and blob names

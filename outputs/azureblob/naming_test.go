@@ -16,23 +16,24 @@ func TestKey(t *testing.T) {
 		name, container, tmpl string
 		flow                  string
 		want                  string
+		meta                  string // meta_container
 	}{
 		{"per-flow container", "audit-{{ workflowDefinitionId }}", "", "Onboarding",
-			"audit-onboarding/orders/2024/05/13/orders_20240513T080001Z_s1-00000000000000000001.ndjson.gz"},
+			"audit-onboarding/orders/2024/05/13/orders_20240513T080001Z_s1-00000000000000000001.ndjson.gz", ""},
 		{"constant container", "Audit_Logs", "{{ workflowDefinitionId }}/{{ batch_id }}", "a/b",
-			"audit-logs/a_b/s1-00000000000000000001.ndjson.gz"},
+			"audit-logs/a_b/s1-00000000000000000001.ndjson.gz", ""},
 		{"several parts on both sides", "{{ pipeline }}-{{ workflowDefinitionId }}-{{ n }}-{{ output }}",
 			"{{ n }}_{{ workflowDefinitionId }}_{{ output }}_{{ batch_id }}", "Flow",
-			"orders-flow-0-archive/0_Flow_archive_s1-00000000000000000001.ndjson.gz"},
+			"orders-flow-0-archive/0_Flow_archive_s1-00000000000000000001.ndjson.gz", ""},
 		{"batch-level specials in the container", "audit-{{ date }}", "{{ batch_id }}", "x",
-			"audit-2024-05-13/s1-00000000000000000001.ndjson.gz"},
+			"audit-2024-05-13/s1-00000000000000000001.ndjson.gz", "audit-chain"},
 		{"invalid container", "{{ workflowDefinitionId }}", "{{ batch_id }}", "!!",
-			"/s1-00000000000000000001.ndjson.gz"},
+			"/s1-00000000000000000001.ndjson.gz", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := newUnitOutput(t, func(c *Config) {
-				c.Container = tt.container
+				c.Container, c.MetaContainer = tt.container, tt.meta
 				if tt.tmpl != "" {
 					c.Name = tt.tmpl
 				}

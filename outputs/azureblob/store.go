@@ -18,7 +18,7 @@ import (
 // order, across every container the container template can render to
 // (those starting with its literal prefix). A blob counts as pipeline's by
 // its auditship_pipeline metadata, so unrelated blobs in a shared container
-// are skipped.
+// are skipped, as are the integrity chain's files (under MetaPrefix).
 func (o *Output) List(ctx context.Context, pipeline string) iter.Seq2[outputs.BatchRef, error] {
 	return func(yield func(outputs.BatchRef, error) bool) {
 		containers, err := o.containers(ctx)
@@ -72,7 +72,7 @@ func (o *Output) listBlobs(ctx context.Context, c, pipeline string, yield func(o
 		}
 		for _, item := range page.Segment.BlobItems {
 			md := lowerKeys(item.Metadata)
-			if md["auditship_pipeline"] != pipeline {
+			if md["auditship_pipeline"] != pipeline || strings.HasPrefix(*item.Name, outputs.MetaPrefix) {
 				continue
 			}
 			ref := outputs.BatchRef{Key: c + "/" + *item.Name, Metadata: md}

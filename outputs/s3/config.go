@@ -35,6 +35,16 @@ type Config struct {
 
 	Format      string `hcl:"format,optional"`      // ndjson | json_array
 	Compression string `hcl:"compression,optional"` // none | gzip | zstd
+
+	ObjectLock *ObjectLock `hcl:"object_lock,block"` // WORM retention of every object written
+}
+
+// ObjectLock is the `object_lock` block: the Object Lock retention set on
+// every object the output writes (batches, manifests, checkpoints). The
+// bucket must have Object Lock enabled.
+type ObjectLock struct {
+	Mode   string `hcl:"mode"`   // GOVERNANCE | COMPLIANCE
+	Retain string `hcl:"retain"` // "7y", "90d", "36h"
 }
 
 func newConfig() *Config {
@@ -49,12 +59,21 @@ func newConfig() *Config {
 // Validate reports every problem with the attributes. Messages never quote
 // a credential.
 func (c *Config) Validate() error {
-	_, _, err := c.parse()
+	_, err := c.parse()
 	return err
 }
 
-func (c *Config) parse() (objectstore.Codec, *template.Template, error) {
-	codec, tmpl, err := objectstore.Parse(c.Format, c.Compression, "key", c.Key)
+// parsed is a checked Config.
+type parsed struct {
+	codec objectstore.Codec
+	key   *template.Template
+	lock  *retention // nil without object_lock
+}
+
+func (c *Config) parse() (parsed, error) {
+	var p parsed
+	var err, lerr error
+	p.codec, p.key, err = objectstore.Parse(c.Format, c.Compression, "key", c.Key)
 	errs := []error{checkBucket(c.Bucket), checkPath("prefix", c.Prefix), err}
 	if err == nil {
 		errs = append(errs, checkPath("key", c.Key))
@@ -62,8 +81,9 @@ func (c *Config) parse() (objectstore.Codec, *template.Template, error) {
 	if strings.TrimSpace(c.Region) == "" {
 		errs = append(errs, component.Errorf("region", "must name a region, such as \"us-east-1\""))
 	}
-	errs = append(errs, checkEndpoint(c.Endpoint), c.checkCredentials(), c.checkSSE())
-	return codec, tmpl, errors.Join(errs...)
+	p.lock, lerr = c.ObjectLock.parse()
+	errs = append(errs, checkEndpoint(c.Endpoint), c.checkCredentials(), c.checkSSE(), lerr)
+	return p, errors.Join(errs...)
 }
 
 // checkBucket applies the S3 bucket naming rules, so that a typo fails at

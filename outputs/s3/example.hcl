@@ -8,4 +8,9 @@ output "s3" "archive" {
 
   server_side_encryption = "aws:kms"
   kms_key_id             = "alias/audit-archive"
+
+  object_lock {
+    mode   = "COMPLIANCE"
+    retain = "7y"
+  }
 }

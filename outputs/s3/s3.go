@@ -28,12 +28,13 @@ type Output struct {
 	objectstore.Naming
 	sse      types.ServerSideEncryption
 	kmsKeyID *string
+	lock     *retention // nil without object_lock
 
 	scratches sync.Pool // *scratch, for batches Write encodes itself
 }
 
 func newOutput(ctx context.Context, s outputs.Settings, c *Config, extra ...func(*awsconfig.LoadOptions) error) (*Output, error) {
-	codec, tmpl, err := c.parse()
+	p, err := c.parse()
 	if err != nil {
 		return nil, err
 	}
@@ -43,8 +44,8 @@ func newOutput(ctx context.Context, s outputs.Settings, c *Config, extra ...func
 	}
 	o := &Output{
 		client: client, bucket: c.Bucket, prefix: c.prefix(),
-		Naming: objectstore.Naming{Codec: codec, Template: tmpl, Pipeline: s.Pipeline, Output: s.Name},
-		sse:    types.ServerSideEncryption(c.ServerSideEncryption),
+		Naming: objectstore.Naming{Codec: p.codec, Template: p.key, Pipeline: s.Pipeline, Output: s.Name},
+		sse:    types.ServerSideEncryption(c.ServerSideEncryption), lock: p.lock,
 	}
 	if c.KMSKeyID != "" {
 		o.kmsKeyID = aws.String(c.KMSKeyID)
@@ -76,14 +77,33 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 		defer o.scratches.Put(s)
 		b = enc
 	}
-	return o.put(ctx, b)
+	return o.put(ctx, o.batchObject(b))
+}
+
+// object is what one create-only PutObject stores: a batch or a chain file.
+type object struct {
+	key         string // full key
+	body        io.ReaderAt
+	size        int64
+	sha256      string // hex; the store checks it, compare relies on it
+	contentType string
+	metadata    map[string]string
+}
+
+// batchObject is the object that stores b.
+func (o *Output) batchObject(b *event.Batch) object {
+	meta := objectstore.Metadata(b)
+	if b.Pipeline == "" {
+		meta["auditship_pipeline"] = o.Pipeline
+	}
+	return object{key: o.objectKey(b.Key), body: b.Body, size: b.Size, sha256: b.SHA256,
+		contentType: contentType(b, o.Codec), metadata: meta}
 }
 
 // put sends one create-only PutObject; a key already taken is compared
-// with the batch.
-func (o *Output) put(ctx context.Context, b *event.Batch) error {
-	key := o.objectKey(b.Key)
-	in, err := o.putInput(key, b)
+// with the object.
+func (o *Output) put(ctx context.Context, obj object) error {
+	in, err := o.putInput(obj)
 	if err != nil {
 		return err
 	}
@@ -92,28 +112,28 @@ func (o *Output) put(ctx context.Context, b *event.Batch) error {
 	case err == nil:
 		return nil
 	case isStatus(err, []string{"PreconditionFailed", "ConditionalRequestConflict"}, 412, 409):
-		return o.compare(ctx, key, b)
+		return o.compare(ctx, obj)
+	case isStatus(err, []string{"AccessDenied"}):
+		return o.deniedPut(ctx, obj, err)
 	}
-	return o.classify("put", key, err)
+	return o.classify("put", obj.key, err)
 }
 
-func (o *Output) putInput(key string, b *event.Batch) (*s3.PutObjectInput, error) {
-	sum, err := hex.DecodeString(b.SHA256)
+func (o *Output) putInput(obj object) (*s3.PutObjectInput, error) {
+	sum, err := hex.DecodeString(obj.sha256)
 	if err != nil || len(sum) != 32 {
-		return nil, outputs.Rejected(fmt.Errorf("s3 put %s: batch sha256 %q is not a hex SHA-256", key, b.SHA256))
+		return nil, outputs.Rejected(fmt.Errorf("s3 put %s: sha256 %q is not a hex SHA-256", obj.key, obj.sha256))
 	}
-	meta := objectstore.Metadata(b)
-	if b.Pipeline == "" {
-		meta["auditship_pipeline"] = o.Pipeline
-	}
-	return &s3.PutObjectInput{
-		Bucket: aws.String(o.bucket), Key: aws.String(key),
-		Body: io.NewSectionReader(b.Body, 0, b.Size), ContentLength: aws.Int64(b.Size),
-		ContentType:    aws.String(contentType(b, o.Codec)),
+	in := &s3.PutObjectInput{
+		Bucket: aws.String(o.bucket), Key: aws.String(obj.key),
+		Body: io.NewSectionReader(obj.body, 0, obj.size), ContentLength: aws.Int64(obj.size),
+		ContentType:    aws.String(obj.contentType),
 		ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum)),
-		Metadata:       meta, IfNoneMatch: aws.String("*"),
+		Metadata:       obj.metadata, IfNoneMatch: aws.String("*"),
 		ServerSideEncryption: o.sse, SSEKMSKeyId: o.kmsKeyID,
-	}, nil
+	}
+	o.lock.apply(in)
+	return in, nil
 }
 
 // contentType is the journaled batch's type; a batch without one is typed

@@ -13,29 +13,48 @@ import (
 )
 
 // List yields every object under prefix, in key order (S3 lists keys in
-// UTF-8 binary order), with keys relative to prefix. Each object's user
-// metadata is fetched with HeadObject: verify needs it, and it tells the
-// objects of other pipelines sharing the prefix, which are skipped. An
-// object without auditship metadata is yielded (verify reports it).
+// UTF-8 binary order), with keys relative to prefix, except the integrity
+// chain's files (under outputs.MetaPrefix). Each object's user metadata is
+// fetched with HeadObject: verify needs it, and it tells the objects of
+// other pipelines sharing the prefix, which are skipped. An object without
+// auditship metadata is yielded (verify reports it).
 func (o *Output) List(ctx context.Context, pipeline string) iter.Seq2[outputs.BatchRef, error] {
 	return func(yield func(outputs.BatchRef, error) bool) {
 		root := o.objectKey("")
+		for key, err := range o.keys(ctx, root) {
+			if err != nil {
+				yield(outputs.BatchRef{}, err)
+				return
+			}
+			if strings.HasPrefix(strings.TrimPrefix(key, root), outputs.MetaPrefix) {
+				continue
+			}
+			ref, err := o.head(ctx, key)
+			if err == nil && pipeline != "" && ref.Metadata["auditship_pipeline"] != "" &&
+				ref.Metadata["auditship_pipeline"] != pipeline {
+				continue
+			}
+			if !yield(ref, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// keys yields the full keys that start with prefix, in key order.
+func (o *Output) keys(ctx context.Context, prefix string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
 		pages := s3.NewListObjectsV2Paginator(o.client, &s3.ListObjectsV2Input{
-			Bucket: aws.String(o.bucket), Prefix: aws.String(root),
+			Bucket: aws.String(o.bucket), Prefix: aws.String(prefix),
 		})
 		for pages.HasMorePages() {
 			page, err := pages.NextPage(ctx)
 			if err != nil {
-				yield(outputs.BatchRef{}, o.classify("list", root, err))
+				yield("", o.classify("list", prefix, err))
 				return
 			}
 			for _, obj := range page.Contents {
-				ref, err := o.head(ctx, aws.ToString(obj.Key))
-				if err == nil && pipeline != "" && ref.Metadata["auditship_pipeline"] != "" &&
-					ref.Metadata["auditship_pipeline"] != pipeline {
-					continue
-				}
-				if !yield(ref, err) || err != nil {
+				if !yield(aws.ToString(obj.Key), nil) {
 					return
 				}
 			}
