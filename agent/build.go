@@ -19,6 +19,7 @@ import (
 	"github.com/auditship/auditship/agent/state"
 	"github.com/auditship/auditship/inputs"
 	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/processors"
 )
 
@@ -78,6 +79,30 @@ func (p *pipeline) buildOutputs(pc *config.Pipeline, dir, stream string, reg *me
 		}
 		p.keepRaw = p.keepRaw || s.NeedsRaw()
 		p.senders = append(p.senders, s)
+	}
+	return p.linkCheckpointCopies(pc)
+}
+
+// linkCheckpointCopies hands each output with checkpoint_copy the store
+// of the output it names (validate checked that it exists and is enabled).
+func (p *pipeline) linkCheckpointCopies(pc *config.Pipeline) error {
+	byName := map[string]*delivery.Sender{}
+	for _, s := range p.senders {
+		byName[s.Name()] = s
+	}
+	for _, oc := range pc.Outputs {
+		if !oc.Enabled || oc.CheckpointCopy == "" {
+			continue
+		}
+		to, ok := byName[oc.CheckpointCopy]
+		var m outputs.MetaStore
+		if ok {
+			m, ok = to.MetaStore()
+		}
+		if !ok {
+			return fmt.Errorf("output %q: checkpoint_copy: output %q keeps no chain files", oc.Name, oc.CheckpointCopy)
+		}
+		byName[oc.Name].SetCheckpointCopy(m)
 	}
 	return nil
 }

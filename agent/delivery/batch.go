@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/buffer"
+	"github.com/auditship/auditship/agent/chain"
 	"github.com/auditship/auditship/internal/backoff"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
@@ -28,6 +29,7 @@ type openBatch struct {
 	time        time.Time
 	bytes       int64
 	opened      time.Time
+	leaves      *chain.Leaves // the chain's view of the batch (store outputs)
 }
 
 func (b *openBatch) add(e *event.Event) error {
@@ -119,6 +121,7 @@ func (s *Sender) journal(b *openBatch) (*batchEntry, error) {
 		return nil, err
 	}
 	e.Spool, e.Size, e.SHA256 = sp.name, sp.size, sp.sha256
+	s.seal(b, e)
 	return e, s.jr.add(e)
 }
 
@@ -154,10 +157,16 @@ func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 		}
 		s.log.Error("the store rejected a batch; kept in the dead-letter directory",
 			zap.String("batch", e.ID), zap.String("key", e.Key), zap.Int("events", e.Count), zap.Error(werr))
+		if !s.unseal(ctx, e) {
+			return false
+		}
 	case partial:
 		if refused, err = s.keepRefused(ctx, e, werr); err != nil {
 			return false
 		}
+	}
+	if oc != rejected && !s.storeManifest(ctx, e) {
+		return false
 	}
 	if !s.settle(ctx, e, path) {
 		return false

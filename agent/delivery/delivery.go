@@ -101,7 +101,8 @@ func (s *Sender) openState(sdir string) error {
 	if s.cur, err = loadCursor(sdir); err != nil {
 		return err
 	}
-	if !s.cur.exists {
+	fresh := !s.cur.exists
+	if fresh {
 		s.cur.next = s.buf.NextSeq()
 		if err := s.cur.save(); err != nil {
 			return err
@@ -118,6 +119,9 @@ func (s *Sender) openState(sdir string) error {
 		return err
 	}
 	if s.jr, err = openJournal(sdir); err != nil {
+		return err
+	}
+	if err := s.openChain(sdir, fresh); err != nil {
 		return err
 	}
 	return cleanSpool(s.spoolDir)

@@ -29,6 +29,9 @@ type batchEntry struct {
 	Time        time.Time `json:"time,omitzero"`
 	Spool       string    `json:"spool,omitempty"` // file name in the spool directory
 	Seqs        []seqRun  `json:"seqs,omitempty"`  // the batch's sequence numbers
+	// Manifest is the batch's chain manifest, sealed before the first
+	// write: a re-send stores the same bytes (store outputs with a chain).
+	Manifest json.RawMessage `json:"manifest,omitempty"`
 }
 
 // seqRun is an inclusive range of sequence numbers.

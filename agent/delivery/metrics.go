@@ -9,6 +9,7 @@ import (
 // outputMetrics are the sender's counters for one output.
 type outputMetrics struct {
 	events, batches, whenErrors, deadLettered, refused, spoolLost prometheus.Counter
+	checkpoints, checkpointErrors                                 prometheus.Counter
 	sendErrors, stateErrors, journalRepairs                       *prometheus.CounterVec
 	setHealthy                                                    func(bool)
 }
@@ -30,6 +31,9 @@ func newOutputMetrics(reg *metrics.Registry, pipeline, name string) *outputMetri
 			"Events the store refused for their content in batches it otherwise stored, kept in the dead-letter directory."),
 		spoolLost: f("auditship_output_spool_lost_events_total",
 			"Events of journaled batches whose spool file was removed from outside before they were sent."),
+		checkpoints: f("auditship_chain_checkpoints_total", "Checkpoints of the integrity chain stored."),
+		checkpointErrors: f("auditship_chain_checkpoint_errors_total",
+			"Checkpoint writes that failed (retried at the next tick)."),
 		sendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditship_output_send_errors_total",
 			Help: "Failed batch writes by kind (retryable, permanent).", ConstLabels: l}, []string{"kind"}),
 	}

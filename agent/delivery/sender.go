@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/buffer"
+	"github.com/auditship/auditship/agent/chain"
 	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/agent/record"
 	"github.com/auditship/auditship/internal/backoff"
@@ -41,6 +42,7 @@ type Sender struct {
 	kick                   chan<- struct{} // tells the pipeline's GC the cursor moved
 	cur                    *cursor
 	jr                     *journal
+	chain                  *chainer // nil: the output keeps no integrity chain
 
 	position atomic.Uint64 // the stored cursor, for the pipeline's GC
 	target   atomic.Uint64 // stop once every record up to it is handled
@@ -161,6 +163,9 @@ func (s *Sender) onTick(ctx context.Context) {
 			s.flush(ctx, b)
 		}
 	}
+	if ctx.Err() == nil && s.checkpointDue(now) {
+		s.checkpoint(ctx, now)
+	}
 	s.saveCursor(false)
 }
 
@@ -168,6 +173,9 @@ func (s *Sender) readError(ctx context.Context, err error) {
 	if le, ok := err.(*buffer.LostError); ok {
 		s.log.Error("records lost to buffer corruption", zap.Uint64("from", le.Lost.From),
 			zap.Uint64("to", le.Lost.To), zap.String("segment", le.Lost.Segment))
+		if le.Lost.To >= le.Lost.From {
+			s.skip(le.Lost.From, le.Lost.To, chain.SkipCorrupt, le.Lost.Segment, 0)
+		}
 		s.read = max(s.read, le.Lost.To+1)
 		s.advance()
 		return
@@ -180,12 +188,23 @@ func (s *Sender) readError(ctx context.Context, err error) {
 // batch; anything else only moves the read position.
 func (s *Sender) handle(ctx context.Context, rec buffer.Record) {
 	s.read = rec.Seq + 1
-	if rec.Kind != buffer.KindEvent || (s.jr != nil && s.jr.covers(rec.Seq)) {
+	if s.jr != nil && s.jr.covers(rec.Seq) {
+		s.advance()
+		return
+	}
+	if rec.Kind != buffer.KindEvent {
+		s.skipRecord(rec)
 		s.advance()
 		return
 	}
 	e := s.decode(rec)
-	if e == nil || !s.wants(e) {
+	if e == nil {
+		s.skip(rec.Seq, rec.Seq, chain.SkipCorrupt, "malformed record", 0)
+		s.advance()
+		return
+	}
+	if !s.wants(e) {
+		s.skip(rec.Seq, rec.Seq, chain.SkipFiltered, "", 0)
 		s.advance()
 		return
 	}
@@ -200,6 +219,9 @@ func (s *Sender) handle(ctx context.Context, rec buffer.Record) {
 	}
 	if err == nil {
 		err = b.add(e)
+	}
+	if err == nil {
+		err = s.addLeaf(b, e, rec.Data)
 	}
 	if err != nil {
 		s.spoolFailed(ctx, b, err)
@@ -282,6 +304,10 @@ func (s *Sender) saveCursor(force bool) {
 		return
 	}
 	s.lastSave = time.Now()
+	if err := s.saveChain(); err != nil {
+		s.stateError("chain", err)
+		return
+	}
 	if err := s.cur.save(); err != nil {
 		s.stateError("cursor", err)
 		return
@@ -347,6 +373,7 @@ func (s *Sender) finish() {
 	}
 	s.saveCursor(true)
 	s.unsent = s.undelivered()
+	s.finalCheckpoint()
 	if s.jr != nil {
 		s.jr.close()
 	}

@@ -26,9 +26,15 @@ const (
 // errors back off exponentially with jitter, forever; permanent ones hold
 // the output and are re-probed every permanent_retry_interval.
 func (s *Sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
+	return s.attempt(ctx, func() error { return s.out.Write(ctx, b) })
+}
+
+// attempt runs one store operation (a batch write, a manifest put) until it
+// succeeds, is rejected, or ctx ends, as write describes.
+func (s *Sender) attempt(ctx context.Context, op func() error) (outcome, error) {
 	bo := backoff.New(s.cfg.Retry.Initial, s.cfg.Retry.Max)
 	for {
-		err := s.out.Write(ctx, b)
+		err := op()
 		if err == nil {
 			s.setState("", nil)
 			return stored, nil

@@ -184,3 +184,33 @@ func NewDrop(reason string, evs []*event.Event) []byte {
 	b, _ := json.Marshal(d)
 	return b
 }
+
+// Header is what the chain needs of an event record, as slices of it: no
+// allocation.
+type Header struct {
+	ID, Input, Key []byte
+	Offset, End    int64
+}
+
+// PeekHeader reads a record's header fields without decoding the rest.
+func PeekHeader(data []byte) (Header, error) {
+	if len(data) < 2 || data[0] != recVersion {
+		return Header{}, ErrBad
+	}
+	_, n := binary.Varint(data[2:])
+	if n <= 0 {
+		return Header{}, ErrBad
+	}
+	r := recReader{b: data[2+n:]}
+	var h Header
+	h.ID = r.bytes()
+	r.bytes() // _time
+	r.bytes() // category
+	h.Input, h.Key = r.bytes(), r.bytes()
+	r.bytes() // path
+	h.Offset, h.End = int64(r.uvarint()), int64(r.uvarint())
+	if r.err {
+		return Header{}, ErrBad
+	}
+	return h, nil
+}

@@ -65,3 +65,23 @@ func TestDecodeLeanMatchesFullDecode(t *testing.T) {
 		}
 	}
 }
+
+func TestPeekHeaderMatchesDecode(t *testing.T) {
+	e := testEvent("x", 3)
+	rec := AppendEvent(nil, e, true)
+	h, err := PeekHeader(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []any{string(h.ID), string(h.Input), string(h.Key), h.Offset, h.End}
+	want := []any{e.ID, e.Source.Input, e.Source.Key, e.Source.Offset, e.Source.End}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if _, err := PeekHeader(rec[:5]); err == nil {
+		t.Error("a cut record peeked")
+	}
+	if n := testing.AllocsPerRun(100, func() { PeekHeader(rec) }); n != 0 {
+		t.Errorf("%v allocations per peek", n)
+	}
+}

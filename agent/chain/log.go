@@ -1,0 +1,212 @@
+package chain
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/auditship/auditship/internal/fsutil"
+)
+
+// Log is the writer side of one output's chain for its pipeline's stream:
+// the tree of what was stored, the sequence numbers passed over and not yet
+// in a manifest, and the digests the next manifest and checkpoint chain
+// to. The sender owns it (one goroutine); its state lives in one file in
+// the output's state directory.
+type Log struct {
+	Pipeline, Output, Stream string
+
+	path string
+	st   logState
+	tree *Tree
+}
+
+type logState struct {
+	Epoch      uint64    `json:"epoch"`
+	Size       uint64    `json:"size"`
+	Frontier   [][]byte  `json:"frontier"`
+	Manifest   string    `json:"manifest,omitempty"`   // digest of the last stored manifest
+	Checkpoint string    `json:"checkpoint,omitempty"` // digest of the last stored checkpoint
+	CheckedAt  time.Time `json:"checked_at"`           // when it was written
+	Pending    []Skip    `json:"pending"`              // passed over, not yet in a manifest
+	Recorded   []Run     `json:"recorded"`             // in a manifest, maybe not yet behind the cursor
+	Next       uint64    `json:"next"`                 // 1 + the highest sequence number in a manifest
+}
+
+const stateFile = "chain.json"
+
+// OpenLog loads the chain state kept in dir (a new one when there is
+// none) and counts this start in its epoch.
+func OpenLog(dir, pipeline, output, stream string) (*Log, error) {
+	l := &Log{Pipeline: pipeline, Output: output, Stream: stream, path: filepath.Join(dir, stateFile)}
+	b, err := os.ReadFile(l.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		if err := json.Unmarshal(b, &l.st); err != nil {
+			return nil, fmt.Errorf("%s: %w", l.path, err)
+		}
+	}
+	if l.tree, err = TreeFromFrontier(l.st.Size, l.st.Frontier); err != nil {
+		return nil, fmt.Errorf("%s: %w", l.path, err)
+	}
+	l.st.Epoch++
+	return l, l.save()
+}
+
+// Size is the number of events stored so far.
+func (l *Log) Size() uint64 { return l.st.Size }
+
+// CheckedAt is when the last checkpoint was stored (zero: never).
+func (l *Log) CheckedAt() time.Time { return l.st.CheckedAt }
+
+// Skip records sequence numbers [from, to] that this output will not
+// store. Numbers already recorded are ignored: a restart re-reads records
+// behind the cursor.
+func (l *Log) Skip(from, to uint64, reason, detail string, events int) {
+	if l.covered(from, to) {
+		return
+	}
+	if n := len(l.st.Pending); n > 0 {
+		last := &l.st.Pending[n-1]
+		if last.To+1 == from && last.Reason == reason && last.Detail == detail && events == 0 && last.Events == 0 {
+			last.To = to
+			return
+		}
+	}
+	l.st.Pending = append(l.st.Pending, Skip{From: from, To: to, Reason: reason, Detail: detail, Events: events})
+}
+
+func (l *Log) covered(from, to uint64) bool {
+	for _, s := range l.st.Pending {
+		if from >= s.From && to <= s.To {
+			return true
+		}
+	}
+	for _, r := range l.st.Recorded {
+		if from >= r[0] && to <= r[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// Save persists the state; skips recorded in manifests below floor (the
+// cursor) are forgotten, as no restart reads them again.
+func (l *Log) Save(floor uint64) error {
+	l.st.Recorded = slices.DeleteFunc(l.st.Recorded, func(r Run) bool { return r[1] < floor })
+	return l.save()
+}
+
+func (l *Log) save() error {
+	l.st.Frontier = l.tree.Frontier()
+	b, err := json.Marshal(&l.st)
+	if err != nil {
+		return err
+	}
+	return fsutil.WriteFile(l.path, b, 0o600)
+}
+
+// Batch is what a manifest says of its batch besides the leaves.
+type Batch struct {
+	ID, Key, Format, Compression, SHA256 string
+	First, Last                          uint64
+	Count                                int
+	Seqs                                 []Run
+}
+
+// Seal returns the manifest of a batch stored after everything committed
+// so far, with the pending skips; the state changes only on Commit.
+func (l *Log) Seal(b Batch, lv *Leaves) []byte {
+	t := l.tree.Clone()
+	m := &Manifest{Version: ManifestVersion, Pipeline: l.Pipeline, Output: l.Output, Stream: l.Stream,
+		Epoch: l.st.Epoch, BatchID: b.ID, Key: b.Key, Format: b.Format, Compression: b.Compression,
+		FirstSeq: b.First, LastSeq: b.Last, Count: b.Count, Seqs: b.Seqs, SizeBefore: t.Size(),
+		SHA256: b.SHA256, Prev: l.st.Manifest, Sources: lv.sources, Skipped: slices.Clone(l.st.Pending),
+		IDIndex: lv.ids, LeafIndex: lv.leafIdx}
+	if m.Skipped == nil {
+		m.Skipped = []Skip{}
+	}
+	for _, h := range lv.hashes {
+		t.Append(h, &m.Nodes)
+	}
+	m.SizeAfter, m.RootAfter, m.Frontier = t.Size(), t.Root(), t.Frontier()
+	return m.Marshal()
+}
+
+// Commit adopts a stored batch's manifest (from Seal, maybe journaled by
+// an earlier run): the tree grows to its size and its skips leave the
+// pending list. Committing the last committed manifest again does nothing.
+func (l *Log) Commit(manifest []byte) error {
+	d := Digest(manifest)
+	if d == l.st.Manifest {
+		return nil
+	}
+	m, err := ParseManifest(manifest)
+	if err != nil {
+		return err
+	}
+	if m.SizeBefore != l.st.Size || m.Prev != l.st.Manifest {
+		return fmt.Errorf("manifest of %s starts at tree size %d after %q; the chain is at %d after %q",
+			m.BatchID, m.SizeBefore, m.Prev, l.st.Size, l.st.Manifest)
+	}
+	t, err := TreeFromFrontier(m.SizeAfter, m.Frontier)
+	if err != nil {
+		return err
+	}
+	l.tree, l.st.Size, l.st.Manifest = t, m.SizeAfter, d
+	for _, s := range m.Skipped {
+		l.st.Recorded = append(l.st.Recorded, Run{s.From, s.To})
+		l.st.Pending = slices.DeleteFunc(l.st.Pending, func(p Skip) bool { return p == s })
+		l.st.Next = max(l.st.Next, s.To+1)
+	}
+	for _, r := range m.Seqs {
+		l.st.Next = max(l.st.Next, r[1]+1)
+	}
+	return l.save()
+}
+
+// StartAt records that the output starts reading at head with no cursor
+// (new, or enabled again): what was appended since its last manifest is
+// skipped as written before it started.
+func (l *Log) StartAt(head uint64) error {
+	if l.st.Next == 0 || head <= l.st.Next {
+		return nil
+	}
+	l.Skip(l.st.Next, head-1, SkipBeforeStart, "output disabled or its cursor lost", 0)
+	return l.save()
+}
+
+// Rollback records the sequence numbers of a batch that was not stored
+// (dead-lettered) as skipped, for the next manifest.
+func (l *Log) Rollback(seqs []Run, reason string) error {
+	for _, r := range seqs {
+		l.Skip(r[0], r[1], reason, "", 0)
+	}
+	return l.save()
+}
+
+// Checkpoint returns the name and stored bytes of a checkpoint of the
+// committed tree, signed when signer is set. Checkpointed records it once
+// stored.
+func (l *Log) Checkpoint(now time.Time, signer note.Signer) (string, []byte, error) {
+	c := Checkpoint{Origin: Origin(l.Pipeline, l.Output, l.Stream), Size: l.st.Size, Root: l.tree.Root(),
+		Time: now, Prev: l.st.Checkpoint, Manifest: l.st.Manifest}
+	b, err := c.Sign(signer)
+	return CheckpointName(l.Pipeline, l.Output, l.Stream, now), b, err
+}
+
+// Checkpointed records a stored checkpoint: the next one chains to it.
+func (l *Log) Checkpointed(data []byte, at time.Time) error {
+	l.st.Checkpoint, l.st.CheckedAt = Digest(data), at
+	return l.save()
+}

@@ -1,0 +1,221 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/auditship/auditship/agent/buffer"
+	"github.com/auditship/auditship/agent/chain"
+	"github.com/auditship/auditship/agent/record"
+	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
+)
+
+// chainer is a store output's transparency log (SPEC §6), driven by its
+// sender at one seam: a batch's manifest is sealed and journaled with the
+// batch before its first write, stored beside it after it, and committed
+// to the chain state before the batch is marked done.
+type chainer struct {
+	log    *chain.Log
+	meta   outputs.MetaStore
+	copy   outputs.MetaStore // checkpoint_copy's store, set by the agent
+	signer note.Signer
+	every  time.Duration
+	failed bool // the last checkpoint write failed (logged once per streak)
+}
+
+// openChain starts the chain of a journaled output whose store keeps
+// chain files; other outputs have none.
+// A fresh cursor (new or re-enabled output) starts at the buffer's head:
+// the chain records what it skipped since its last manifest.
+func (s *Sender) openChain(sdir string, fresh bool) error {
+	meta, ok := s.out.(outputs.MetaStore)
+	if !ok || s.journaled == nil {
+		return nil
+	}
+	l, err := chain.OpenLog(sdir, s.pipeline, s.name, s.stream)
+	if err != nil {
+		return err
+	}
+	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval}
+	if s.cfg.SigningKey != "" {
+		if c.signer, err = note.NewSigner(s.cfg.SigningKey); err != nil {
+			return err
+		}
+	}
+	if c.every <= 0 {
+		c.every = time.Hour
+	}
+	s.chain = c
+	if fresh {
+		return l.StartAt(s.cur.next)
+	}
+	return nil
+}
+
+// MetaStore is the output's store of chain files, if it keeps a chain:
+// another output's checkpoint_copy target.
+func (s *Sender) MetaStore() (outputs.MetaStore, bool) {
+	if s.chain == nil {
+		return nil, false
+	}
+	return s.chain.meta, true
+}
+
+// SetCheckpointCopy makes every checkpoint also go to m (checkpoint_copy).
+func (s *Sender) SetCheckpointCopy(m outputs.MetaStore) {
+	if s.chain != nil {
+		s.chain.copy = m
+	}
+}
+
+// skip records sequence numbers this output passes over, and why.
+func (s *Sender) skip(from, to uint64, reason, detail string, events int) {
+	if s.chain != nil {
+		s.chain.log.Skip(from, to, reason, detail, events)
+	}
+}
+
+// skipRecord accounts for a record that is not an event for this output.
+func (s *Sender) skipRecord(rec buffer.Record) {
+	if s.chain == nil || rec.Kind != buffer.KindDrop {
+		return
+	}
+	var d record.Drop
+	if err := json.Unmarshal(rec.Data, &d); err != nil {
+		d.Reason = "unreadable drop record"
+	}
+	s.skip(rec.Seq, rec.Seq, chain.SkipDropped, d.Reason, d.Count)
+}
+
+// addLeaf hashes an event's stored line into its batch's leaves.
+func (s *Sender) addLeaf(b *openBatch, e *event.Event, data []byte) error {
+	if s.chain == nil {
+		return nil
+	}
+	h, err := record.PeekHeader(data)
+	if err != nil {
+		return err
+	}
+	if b.leaves == nil {
+		b.leaves = &chain.Leaves{}
+	}
+	b.leaves.Add(e.Envelope, h.ID, h.Input, h.Key, h.Offset, h.End)
+	return nil
+}
+
+// seal puts the manifest of a journaled batch into its entry.
+func (s *Sender) seal(b *openBatch, e *batchEntry) {
+	if s.chain == nil {
+		return
+	}
+	runs := make([]chain.Run, len(e.Seqs))
+	for i, r := range e.Seqs {
+		runs[i] = chain.Run(r)
+	}
+	lv := b.leaves
+	if lv == nil {
+		lv = &chain.Leaves{}
+	}
+	e.Manifest = s.chain.log.Seal(chain.Batch{ID: e.ID, Key: e.Key, Format: e.Format, Compression: e.Compression,
+		SHA256: e.SHA256, First: e.First, Last: e.Last, Count: e.Count, Seqs: runs}, lv)
+}
+
+// storeManifest writes a stored batch's manifest beside it and commits it
+// to the chain. It reports false when ctx ended first.
+func (s *Sender) storeManifest(ctx context.Context, e *batchEntry) bool {
+	if s.chain == nil || len(e.Manifest) == 0 {
+		return true
+	}
+	m, err := chain.ParseManifest(e.Manifest)
+	if err != nil { // cannot happen: sealed by this code and journaled whole
+		s.log.Error("a journaled manifest is unreadable; the batch is stored without it", zap.String("batch", e.ID), zap.Error(err))
+		return true
+	}
+	name := chain.ManifestName(s.pipeline, s.name, s.stream, m.SizeBefore)
+	if oc, _ := s.attempt(ctx, func() error { return s.chain.meta.PutMeta(ctx, name, e.Manifest) }); oc == aborted {
+		return false
+	}
+	return s.persist(ctx, "chain", func() error { return s.chain.log.Commit(e.Manifest) })
+}
+
+// unseal returns a batch that was not stored (dead-lettered) to the chain
+// as skipped sequence numbers.
+func (s *Sender) unseal(ctx context.Context, e *batchEntry) bool {
+	if s.chain == nil {
+		return true
+	}
+	runs := make([]chain.Run, len(e.Seqs))
+	for i, r := range e.Seqs {
+		runs[i] = chain.Run(r)
+	}
+	return s.persist(ctx, "chain", func() error { return s.chain.log.Rollback(runs, chain.SkipDeadLettered) })
+}
+
+// saveChain persists the chain state before the cursor may pass the
+// records it skipped.
+func (s *Sender) saveChain() error {
+	if s.chain == nil {
+		return nil
+	}
+	return s.chain.log.Save(s.cur.next)
+}
+
+// checkpointDue reports whether digest_interval passed since the last
+// checkpoint.
+func (s *Sender) checkpointDue(now time.Time) bool {
+	return s.chain != nil && now.Sub(s.chain.log.CheckedAt()) >= s.chain.every
+}
+
+// checkpoint writes a checkpoint of the committed tree to the store and
+// to checkpoint_copy's, also when nothing new was stored.
+func (s *Sender) checkpoint(ctx context.Context, now time.Time) {
+	if s.chain == nil {
+		return
+	}
+	c := s.chain
+	name, data, err := c.log.Checkpoint(now, c.signer)
+	if err == nil {
+		err = c.meta.PutMeta(ctx, name, data)
+	}
+	if err == nil && c.copy != nil {
+		err = c.copy.PutMeta(ctx, name, data)
+	}
+	if err == nil {
+		err = c.log.Checkpointed(data, now)
+	}
+	s.checkpointResult(name, c.log.Size(), err)
+}
+
+func (s *Sender) checkpointResult(name string, size uint64, err error) {
+	c := s.chain
+	if err != nil {
+		s.m.checkpointErrors.Inc()
+		if !c.failed {
+			s.log.Error("writing a checkpoint failed; retrying at the next tick", zap.String("name", name), zap.Error(err))
+		}
+		c.failed = true
+		return
+	}
+	if c.failed {
+		s.log.Info("checkpoints are written again", zap.String("name", name))
+	}
+	c.failed = false
+	s.m.checkpoints.Inc()
+	s.log.Debug("checkpoint written", zap.String("name", name), zap.Uint64("tree_size", size))
+}
+
+// finalCheckpoint writes the shutdown checkpoint, within a few seconds
+// whatever state the run's context is in.
+func (s *Sender) finalCheckpoint() {
+	if s.chain == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s.checkpoint(ctx, time.Now())
+}
