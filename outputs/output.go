@@ -110,6 +110,16 @@ type MetaStore interface {
 	ListMeta(ctx context.Context, dir string) iter.Seq2[string, error]
 }
 
+// InlineManifest is implemented by stores that write a batch's manifest
+// (event.Batch.Manifest, under ManifestName) in the batch's own
+// transaction (mysql). The sender does not PutMeta it after the write,
+// except to replace it when the store refused some of the batch's events
+// (outputs.RejectedEvents): the manifest then no longer holds them.
+type InlineManifest interface {
+	MetaStore
+	StoresManifest() bool
+}
+
 type permanent struct{ err error }
 
 func (p permanent) Error() string { return p.err.Error() }

@@ -1,6 +1,8 @@
 package chain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -209,4 +211,75 @@ func (l *Log) Checkpoint(now time.Time, signer note.Signer) (string, []byte, err
 func (l *Log) Checkpointed(data []byte, at time.Time) error {
 	l.st.Checkpoint, l.st.CheckedAt = Digest(data), at
 	return l.save()
+}
+
+// Reseal returns a sealed manifest without the events on the refused
+// lines of its batch (0-based, body order), which the store refused for
+// their content: they become skipped as rejected, and the tree, indexes,
+// count and sha256 cover the lines it kept. lines is the batch's body,
+// one envelope per line; only an uncompressed ndjson body can be resealed
+// (what mysql stores). The result is the same for the same input, so a
+// re-send after a crash reseals to the same bytes.
+func (l *Log) Reseal(manifest []byte, lines [][]byte, refused []int) ([]byte, error) {
+	m, err := ParseManifest(manifest)
+	if err != nil {
+		return nil, err
+	}
+	if m.Format != "ndjson" || m.Compression != "none" || len(lines) != m.Count {
+		return nil, fmt.Errorf("manifest of %s: cannot reseal a %s/%s body of %d lines for %d events",
+			m.BatchID, m.Format, m.Compression, len(lines), m.Count)
+	}
+	if m.SizeBefore != l.st.Size || m.Prev != l.st.Manifest {
+		return nil, fmt.Errorf("manifest of %s does not follow the chain at %d", m.BatchID, l.st.Size)
+	}
+	seqs := expandRuns(m.Seqs)
+	if len(seqs) != len(lines) {
+		return nil, fmt.Errorf("manifest of %s: %d sequence numbers for %d lines", m.BatchID, len(seqs), len(lines))
+	}
+	return l.rebuild(m, lines, seqs, refused).Marshal(), nil
+}
+
+// rebuild recomputes m's batch-dependent fields over the kept lines.
+func (l *Log) rebuild(m *Manifest, lines [][]byte, seqs []uint64, refused []int) *Manifest {
+	drop := map[int]bool{}
+	for _, i := range refused {
+		drop[i] = true
+	}
+	t, sum, lh := l.tree.Clone(), sha256.New(), LeafHasher{}
+	ids, leafIdx := m.IDIndex, m.LeafIndex
+	m.Seqs, m.Nodes, m.IDIndex, m.LeafIndex, m.Count = nil, nil, nil, nil, 0
+	for i, line := range lines {
+		if drop[i] {
+			m.Skipped = append(m.Skipped, Skip{From: seqs[i], To: seqs[i], Reason: SkipRejected})
+			continue
+		}
+		t.Append(lh.Hash(line), &m.Nodes)
+		sum.Write(line)
+		sum.Write([]byte{'\n'})
+		m.Seqs = appendRun(m.Seqs, seqs[i])
+		m.IDIndex = append(m.IDIndex, ids[i*IDKeySize:(i+1)*IDKeySize]...)
+		m.LeafIndex = append(m.LeafIndex, leafIdx[i*LeafKeySize:(i+1)*LeafKeySize]...)
+		m.Count++
+	}
+	m.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	m.SizeAfter, m.RootAfter, m.Frontier = t.Size(), t.Root(), t.Frontier()
+	return m
+}
+
+func expandRuns(runs []Run) []uint64 {
+	var out []uint64
+	for _, r := range runs {
+		for q := r[0]; q <= r[1]; q++ {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func appendRun(runs []Run, q uint64) []Run {
+	if n := len(runs); n > 0 && runs[n-1][1]+1 == q {
+		runs[n-1][1] = q
+		return runs
+	}
+	return append(runs, Run{q, q})
 }

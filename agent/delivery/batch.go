@@ -145,6 +145,7 @@ func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 	}
 	b := s.entryBatch(e)
 	b.Body = f
+	s.inlineManifest(b, e)
 	oc, werr := s.write(ctx, b)
 	f.Close()
 	refused := 0
@@ -165,7 +166,7 @@ func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 			return false
 		}
 	}
-	if oc != rejected && !s.storeManifest(ctx, e) {
+	if oc != rejected && !s.storeManifest(ctx, e, werr) {
 		return false
 	}
 	if !s.settle(ctx, e, path) {

@@ -1,8 +1,12 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"go.uber.org/zap"
@@ -13,6 +17,7 @@ import (
 	"github.com/auditship/auditship/agent/record"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
+	"github.com/auditship/auditship/outputs/objectstore"
 )
 
 // chainer is a store output's transparency log (SPEC §6), driven by its
@@ -26,6 +31,7 @@ type chainer struct {
 	signer note.Signer
 	every  time.Duration
 	failed bool // the last checkpoint write failed (logged once per streak)
+	inline bool // the store writes manifests in the batch's transaction
 }
 
 // openChain starts the chain of a journaled output whose store keeps
@@ -42,6 +48,9 @@ func (s *Sender) openChain(sdir string, fresh bool) error {
 		return err
 	}
 	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval}
+	if in, ok := s.out.(outputs.InlineManifest); ok {
+		c.inline = in.StoresManifest()
+	}
 	if s.cfg.SigningKey != "" {
 		if c.signer, err = note.NewSigner(s.cfg.SigningKey); err != nil {
 			return err
@@ -125,22 +134,79 @@ func (s *Sender) seal(b *openBatch, e *batchEntry) {
 		SHA256: e.SHA256, First: e.First, Last: e.Last, Count: e.Count, Seqs: runs}, lv)
 }
 
-// storeManifest writes a stored batch's manifest beside it and commits it
-// to the chain. It reports false when ctx ended first.
-func (s *Sender) storeManifest(ctx context.Context, e *batchEntry) bool {
+// manifestName is the chain name of a journaled batch's manifest.
+func (s *Sender) manifestName(e *batchEntry) (string, error) {
+	m, err := chain.ParseManifest(e.Manifest)
+	if err != nil { // cannot happen: sealed by this code and journaled whole
+		return "", fmt.Errorf("journaled manifest of %s: %w", e.ID, err)
+	}
+	return chain.ManifestName(s.pipeline, s.name, s.stream, m.SizeBefore), nil
+}
+
+// inlineManifest hands the manifest to a store that writes it in the
+// batch's own transaction (mysql).
+func (s *Sender) inlineManifest(b *event.Batch, e *batchEntry) {
+	if s.chain == nil || len(e.Manifest) == 0 || !s.chain.inline {
+		return
+	}
+	name, err := s.manifestName(e)
+	if err != nil {
+		s.log.Error("the batch is stored without its manifest", zap.String("batch", e.ID), zap.Error(err))
+		return
+	}
+	b.Manifest, b.ManifestName = e.Manifest, name
+}
+
+// storeManifest writes a stored batch's manifest beside it (unless the
+// store wrote it with the batch) and commits it to the chain; when the
+// store refused some events (werr), the manifest is first resealed without
+// them. It reports false when ctx ended first.
+func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error) bool {
 	if s.chain == nil || len(e.Manifest) == 0 {
 		return true
 	}
-	m, err := chain.ParseManifest(e.Manifest)
-	if err != nil { // cannot happen: sealed by this code and journaled whole
-		s.log.Error("a journaled manifest is unreadable; the batch is stored without it", zap.String("batch", e.ID), zap.Error(err))
+	name, err := s.manifestName(e)
+	if err != nil {
+		s.log.Error("the batch is stored without its manifest", zap.String("batch", e.ID), zap.Error(err))
 		return true
 	}
-	name := chain.ManifestName(s.pipeline, s.name, s.stream, m.SizeBefore)
-	if oc, _ := s.attempt(ctx, func() error { return s.chain.meta.PutMeta(ctx, name, e.Manifest) }); oc == aborted {
-		return false
+	manifest, put := e.Manifest, !s.chain.inline
+	if refused, ok := outputs.RejectedLines(werr); ok {
+		if !s.persist(ctx, "chain", func() (err error) { manifest, err = s.reseal(e, refused); return err }) {
+			return false
+		}
+		put = true
 	}
-	return s.persist(ctx, "chain", func() error { return s.chain.log.Commit(e.Manifest) })
+	if put {
+		if oc, _ := s.attempt(ctx, func() error { return s.chain.meta.PutMeta(ctx, name, manifest) }); oc == aborted {
+			return false
+		}
+	}
+	return s.persist(ctx, "chain", func() error { return s.chain.log.Commit(manifest) })
+}
+
+// reseal drops the refused lines from a batch's manifest, reading the
+// batch's lines from its spool file.
+func (s *Sender) reseal(e *batchEntry, refused []int) ([]byte, error) {
+	f, err := os.Open(filepath.Join(s.spoolDir, e.Spool))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := objectstore.Decompress(f, e.Compression)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var lines [][]byte
+	err = objectstore.EachLine(r, e.Format, func(_ int, line []byte) error {
+		lines = append(lines, bytes.Clone(line))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.chain.log.Reseal(e.Manifest, lines, refused)
 }
 
 // unseal returns a batch that was not stored (dead-lettered) to the chain

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"iter"
@@ -14,6 +15,7 @@ import (
 	"github.com/auditship/auditship/agent/chain"
 	"github.com/auditship/auditship/agent/record"
 	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
 )
 
 // chainStore is a memStore that keeps chain files too.
@@ -257,5 +259,69 @@ func TestChainRecordsWhatAReEnabledOutputMissed(t *testing.T) {
 	sk := ms[len(ms)-1].Skipped
 	if len(sk) != 1 || sk[0].Reason != chain.SkipBeforeStart || sk[0].To != missed {
 		t.Errorf("skipped %+v, want the 4 events appended while the output was off", sk)
+	}
+}
+
+// inlineStore writes manifests with its batches (as mysql does) and
+// refuses the events on the given lines of every batch.
+type inlineStore struct {
+	*chainStore
+	refuse  []int
+	written map[string][]byte // manifest name -> bytes handed to Write
+}
+
+func (s *inlineStore) StoresManifest() bool { return true }
+
+func (s *inlineStore) Write(ctx context.Context, b *event.Batch) error {
+	if err := s.memStore.Write(ctx, b); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.written[b.ManifestName] = b.Manifest
+	if _, ok := s.meta[b.ManifestName]; !ok {
+		s.meta[b.ManifestName] = b.Manifest
+	}
+	s.mu.Unlock()
+	return outputs.RejectedEvents(errors.New("data too long"), s.refuse)
+}
+
+func (s *inlineStore) PutMeta(ctx context.Context, name string, data []byte) error {
+	if strings.HasPrefix(name, "_auditship/manifests/") {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.meta[name] = data // the replacement after refused events
+		return nil
+	}
+	return s.chainStore.PutMeta(ctx, name, data)
+}
+
+func TestChainResealsAManifestWithoutRefusedEvents(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := &inlineStore{chainStore: newChainStore(), refuse: []int{1}, written: map[string][]byte{}}
+	s := newTestSender(t, buf, out, dir+"/out")
+	if s.chain == nil || !s.chain.inline {
+		t.Fatal("an InlineManifest store got no inline chain")
+	}
+	first := buf.NextSeq()
+	last := appendEvents(t, buf, 8)
+	runUntil(s, last)
+	ms := out.chainStore.manifests(t)
+	if len(ms) != 2 {
+		t.Fatalf("%d manifests, want 2", len(ms))
+	}
+	checkCoverage(t, ms, first, last)
+	for _, m := range ms {
+		name := chain.ManifestName("p", "o", "s", m.SizeBefore)
+		if len(out.written[name]) == 0 {
+			t.Errorf("Write got no manifest for %s", name)
+		}
+		rejected := m.Skipped[len(m.Skipped)-1]
+		if m.Count != 3 || rejected.Reason != chain.SkipRejected || rejected.From != m.FirstSeq+1 {
+			t.Errorf("manifest %s: %d events, last skip %+v; want 3 and line 1 rejected", m.BatchID, m.Count, rejected)
+		}
+		if len(m.IDIndex) != 3*chain.IDKeySize || len(m.LeafIndex) != 3*chain.LeafKeySize {
+			t.Errorf("indexes of %d and %d bytes for 3 events", len(m.IDIndex), len(m.LeafIndex))
+		}
 	}
 }

@@ -98,4 +98,9 @@ type Batch struct {
 	Body        io.ReaderAt // the encoded bytes
 	Size        int64       // len of Body
 	SHA256      string      // lowercase hex of Body's SHA-256
+
+	// For outputs that store the batch's integrity manifest in the batch's
+	// own transaction (outputs.InlineManifest): its bytes and chain name.
+	Manifest     []byte
+	ManifestName string
 }

@@ -1,0 +1,126 @@
+package chain
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// mth is RFC 6962's Merkle Tree Hash, written from the RFC's definition as
+// the reference the compact-range tree must agree with.
+func mth(leaves [][]byte) []byte {
+	h := rfc6962.DefaultHasher
+	switch len(leaves) {
+	case 0:
+		return h.EmptyRoot()
+	case 1:
+		return h.HashLeaf(leaves[0])
+	}
+	k := 1
+	for k*2 < len(leaves) {
+		k *= 2
+	}
+	return h.HashChildren(mth(leaves[:k]), mth(leaves[k:]))
+}
+
+func TestTreeMatchesRFC6962(t *testing.T) {
+	var lines [][]byte
+	tree, lh := NewTree(), LeafHasher{}
+	for n := 1; n <= 70; n++ {
+		line := fmt.Appendf(nil, `{"_id":"%d"}`, n)
+		lines = append(lines, line)
+		if !bytes.Equal(lh.Hash(line), rfc6962.DefaultHasher.HashLeaf(line)) {
+			t.Fatal("leaf hash differs from rfc6962's")
+		}
+		tree.Append(lh.Hash(line), nil)
+		if !bytes.Equal(tree.Root(), mth(lines)) {
+			t.Fatalf("root of %d leaves differs from the RFC's MTH", n)
+		}
+		again, err := TreeFromFrontier(tree.Size(), tree.Frontier())
+		if err != nil || !bytes.Equal(again.Root(), tree.Root()) {
+			t.Fatalf("a tree rebuilt from its frontier at %d differs: %v", n, err)
+		}
+	}
+}
+
+func TestTreeRecordsHighNodes(t *testing.T) {
+	tree, lh := NewTree(), LeafHasher{}
+	var lines [][]byte
+	var nodes []Node
+	for i := range 3 << NodeLevel {
+		line := fmt.Appendf(nil, "%d", i)
+		lines = append(lines, line)
+		tree.Append(lh.Hash(line), &nodes)
+	}
+	// Level 10: three subtrees of 1024; level 11: one of 2048.
+	if len(nodes) != 4 {
+		t.Fatalf("%d nodes, want 4", len(nodes))
+	}
+	for _, n := range nodes {
+		lo, hi := n.Index<<n.Level, (n.Index+1)<<n.Level
+		if !bytes.Equal(n.Hash, mth(lines[lo:hi])) {
+			t.Errorf("node %d/%d is not the hash of leaves %d..%d", n.Level, n.Index, lo, hi)
+		}
+	}
+}
+
+func sealTest(t *testing.T, l *Log, first uint64, lines ...string) []byte {
+	t.Helper()
+	var lv Leaves
+	var seqs []Run
+	for i, s := range lines {
+		lv.Add([]byte(s), []byte(s), []byte("in"), []byte("src"), int64(i), int64(i+1))
+		seqs = appendRun(seqs, first+uint64(i))
+	}
+	return l.Seal(Batch{ID: fmt.Sprint(first), Format: "ndjson", Compression: "none", First: first,
+		Last: first + uint64(len(lines)) - 1, Count: len(lines), Seqs: seqs}, &lv)
+}
+
+func TestLogCommitIsIdempotentAndOrdered(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLog(dir, "p", "o", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m1 := sealTest(t, l, 1, "a", "b")
+	m2early := sealTest(t, l, 3, "c")
+	if err := l.Commit(m1); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Commit(m1); err != nil || l.Size() != 2 {
+		t.Fatalf("committing again: size %d, %v", l.Size(), err)
+	}
+	if err := l.Commit(m2early); err == nil {
+		t.Fatal("a manifest sealed before the last commit was accepted")
+	}
+	again, err := OpenLog(dir, "p", "o", "s")
+	if err != nil || again.Size() != 2 || again.st.Epoch != 2 {
+		t.Fatalf("reopened: size %d epoch %d, %v", again.Size(), again.st.Epoch, err)
+	}
+}
+
+func TestResealIsDeterministic(t *testing.T) {
+	l, err := OpenLog(t.TempDir(), "p", "o", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sealTest(t, l, 10, "a", "b", "c")
+	lines := [][]byte{[]byte("a"), []byte("b"), []byte("c")}
+	r1, err := l.Reseal(m, lines, []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := l.Reseal(m, lines, []int{1})
+	if !bytes.Equal(r1, r2) {
+		t.Fatal("resealing twice gave different bytes")
+	}
+	got, _ := ParseManifest(r1)
+	if got.Count != 2 || !bytes.Equal(got.RootAfter, mth([][]byte{[]byte("a"), []byte("c")})) {
+		t.Errorf("resealed: %d events, root of a and c expected", got.Count)
+	}
+	if len(got.Skipped) != 1 || got.Skipped[0] != (Skip{From: 11, To: 11, Reason: SkipRejected}) {
+		t.Errorf("skipped %+v, want 11 rejected", got.Skipped)
+	}
+}
