@@ -1,0 +1,208 @@
+package chain
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"unicode/utf8"
+
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// Proof is an RFC 6962 inclusion proof of one stored event (SPEC §6):
+// the line is leaf LeafIndex of the tree of TreeSize leaves whose root
+// the signed Checkpoint holds. Key, BatchID and Origin say where it came
+// from; CheckProof reads only what it needs.
+type Proof struct {
+	Line       string   `json:"line"`                  // the event's envelope line as stored, without newline
+	LineBytes  []byte   `json:"line_base64,omitempty"` // the line, when it is not valid UTF-8 (then Line is empty)
+	LeafIndex  uint64   `json:"leaf_index"`
+	TreeSize   uint64   `json:"tree_size"`
+	AuditPath  [][]byte `json:"audit_path"` // base64 hashes, leaf to root
+	Checkpoint string   `json:"checkpoint"` // the stored checkpoint note, signature included
+	ID         string   `json:"id"`
+	Key        string   `json:"key"`
+	BatchID    string   `json:"batch_id"`
+	Origin     string   `json:"origin"`
+}
+
+// line returns the proven line's bytes.
+func (p *Proof) line() []byte {
+	if p.LineBytes != nil {
+		return p.LineBytes
+	}
+	return []byte(p.Line)
+}
+
+// ErrNotFound means no stored event has the _id asked for.
+var ErrNotFound = errors.New("no stored event has this _id")
+
+// Prove builds the inclusion proof of the stored event whose _id is id,
+// against the newest checkpoint of its stream that covers it. It reads the
+// manifests (their IDIndex finds the event's batch), the one batch that
+// holds the event, and for the audit path the node hashes manifests
+// record plus the batches holding the leaves of at most a few subtrees
+// below NodeLevel: never the whole archive's data. pipeline "" searches
+// every pipeline of the output.
+func Prove(ctx context.Context, st Reader, pipeline, output, id string) (*Proof, error) {
+	p := &prover{st: st, output: output}
+	streams, err := p.streams(ctx, pipeline)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range streams {
+		found, err := p.find(ctx, s, id)
+		if err != nil {
+			return nil, err
+		}
+		if found != nil {
+			return p.prove(ctx, s, found)
+		}
+	}
+	return nil, fmt.Errorf("_id %q in output %q: %w", id, output, ErrNotFound)
+}
+
+// prover is one Prove's reads, with the manifests it fetched.
+type prover struct {
+	st        Reader
+	output    string
+	sizes     []uint64 // SizeBefore of the stream's manifests, in order
+	manifests map[uint64]*Manifest
+	leaves    LeafHasher
+}
+
+// streams lists the output's streams with manifests.
+func (p *prover) streams(ctx context.Context, pipeline string) ([]streamID, error) {
+	v := newVerifier(p.st, VerifyOptions{Pipeline: pipeline, Output: p.output})
+	return v.discover(ctx)
+}
+
+// hit is the event found: its manifest and its position in the batch.
+type hit struct {
+	m    *Manifest
+	i    int
+	line []byte
+}
+
+// find scans the stream's manifests for id's key, and confirms each
+// candidate against the stored line's _id.
+func (p *prover) find(ctx context.Context, s streamID, id string) (*hit, error) {
+	key := IDKey([]byte(id))
+	dir := ManifestDir(s.pipeline, p.output, s.stream)
+	for name, err := range p.st.ListMeta(ctx, dir) {
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", dir, err)
+		}
+		m, err := p.readManifest(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; (i+1)*IDKeySize <= len(m.IDIndex); i++ {
+			if !bytes.Equal(m.IDIndex[i*IDKeySize:(i+1)*IDKeySize], key[:]) {
+				continue
+			}
+			line, err := p.lineAt(ctx, m, i)
+			if err != nil {
+				return nil, err
+			}
+			if got, _, ok := envelopeHead(line); ok && string(got) == id {
+				return &hit{m: m, i: i, line: line}, nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+func (p *prover) readManifest(ctx context.Context, name string) (*Manifest, error) {
+	raw, err := p.st.GetMeta(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	m, err := ParseManifest(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return m, nil
+}
+
+// lineAt reads line i of m's batch.
+func (p *prover) lineAt(ctx context.Context, m *Manifest, i int) ([]byte, error) {
+	var line []byte
+	err := eachStoredLine(ctx, p.st, m, func(j int, l []byte) bool {
+		if j == i {
+			line = bytes.Clone(l)
+		}
+		return j < i
+	})
+	if err == nil && line == nil {
+		err = fmt.Errorf("batch %s holds no line %d", m.Key, i)
+	}
+	return line, err
+}
+
+// prove builds the proof of h against the stream's newest checkpoint that
+// covers it, and checks it before returning it.
+func (p *prover) prove(ctx context.Context, s streamID, h *hit) (*Proof, error) {
+	index := h.m.SizeBefore + uint64(h.i)
+	raw, c, err := p.checkpoint(ctx, s, index)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.index(ctx, s); err != nil {
+		return nil, err
+	}
+	path, err := p.auditPath(ctx, s, index, c.Size)
+	if err != nil {
+		return nil, err
+	}
+	pr := &Proof{LeafIndex: index, TreeSize: c.Size, AuditPath: path, Checkpoint: string(raw),
+		ID: string(mustHeadID(h.line)), Key: h.m.Key, BatchID: h.m.BatchID, Origin: c.Origin}
+	if utf8.Valid(h.line) {
+		pr.Line = string(h.line)
+	} else {
+		pr.LineBytes = h.line
+	}
+	err = proof.VerifyInclusion(rfc6962.DefaultHasher, index, c.Size, rfc6962.DefaultHasher.HashLeaf(h.line), path, c.Root)
+	if err != nil {
+		return nil, fmt.Errorf("the stored events do not match checkpoint of tree size %d (run verify): %w", c.Size, err)
+	}
+	return pr, nil
+}
+
+func mustHeadID(line []byte) []byte {
+	id, _, _ := envelopeHead(line)
+	return id
+}
+
+// checkpoint returns the newest checkpoint of the stream whose tree
+// covers leaf index.
+func (p *prover) checkpoint(ctx context.Context, s streamID, index uint64) ([]byte, Checkpoint, error) {
+	var (
+		best  []byte
+		bestC Checkpoint
+	)
+	dir := CheckpointDir(s.pipeline, p.output, s.stream)
+	for name, err := range p.st.ListMeta(ctx, dir) {
+		if err != nil {
+			return nil, bestC, fmt.Errorf("list %s: %w", dir, err)
+		}
+		raw, err := p.st.GetMeta(ctx, name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, bestC, fmt.Errorf("read %s: %w", name, err)
+		}
+		if c, _, err := OpenCheckpoint(raw, nil); err == nil && c.Size > index {
+			best, bestC = raw, c // names sort by time: the last is the newest
+		}
+	}
+	if best == nil {
+		return nil, bestC, fmt.Errorf("no checkpoint of %s covers leaf %d yet: wait for the next one (digest_interval)",
+			Origin(s.pipeline, p.output, s.stream), index)
+	}
+	return best, bestC, nil
+}
