@@ -2,6 +2,7 @@ package chain
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -143,4 +144,24 @@ func plural[N int | int64](n N, noun string) string {
 		return fmt.Sprintf("%d %ses", n, noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Merge adds o, the report of another store of the same output name
+// (pipelines whose output blocks point elsewhere), to r.
+func (r *Report) Merge(o *Report) {
+	for _, p := range o.Pipelines {
+		if !slices.Contains(r.Pipelines, p) {
+			r.Pipelines = append(r.Pipelines, p)
+		}
+	}
+	r.Signed = r.Signed && o.Signed || r.Checkpoints == 0 && o.Signed || o.Checkpoints == 0 && r.Signed
+	r.Streams += o.Streams
+	r.Batches += o.Batches
+	r.Events += o.Events
+	r.Bytes += o.Bytes
+	r.Checkpoints += o.Checkpoints
+	if o.Newest.After(r.Newest) {
+		r.Newest = o.Newest
+	}
+	r.Problems = append(r.Problems, o.Problems...)
 }

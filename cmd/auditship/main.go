@@ -19,6 +19,10 @@ const usage = `usage:
   auditship run      [-c PATH] [--data-dir DIR] [--log-level debug|info|warn|error] [--discard-state NAME]
   auditship validate [-c PATH]
   auditship ddl      [-c PATH] [--output NAME]
+  auditship verify   [-c PATH] --output NAME [--pipeline NAME] [--json] [--public-key FILE] [--max-age DURATION]
+  auditship verify   --proof FILE --public-key FILE
+  auditship prove    [-c PATH] --output NAME --id EVENT_ID [--pipeline NAME] > proof.json
+  auditship keygen   --out PREFIX
   auditship version
 Without -c, the embedded default config (config.hcl.example) is used.
 `
@@ -39,6 +43,12 @@ func run(args []string) int {
 		return cmdValidate(args[1:])
 	case "ddl":
 		return cmdDDL(args[1:])
+	case "verify":
+		return cmdVerify(args[1:])
+	case "prove":
+		return cmdProve(args[1:])
+	case "keygen":
+		return cmdKeygen(args[1:])
 	case "version", "--version", "-v":
 		fmt.Println("auditship", version)
 		return exitOK
