@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -168,7 +169,7 @@ func (v *verifier) freshness() {
 				v.opts.Output, p)
 		case ok && v.opts.MaxAge > 0 && v.opts.Now.Sub(n.cp.Time) > v.opts.MaxAge:
 			r.add(KindStale, n.name, nil, "the newest checkpoint of pipeline %q was written %s ago (%s), more than %s: "+
-				"what was stored after it may have been cut", p, v.opts.Now.Sub(n.cp.Time).Round(1e9),
+				"what was stored after it may have been cut", p, v.opts.Now.Sub(n.cp.Time).Round(time.Second),
 				n.cp.Time.UTC().Format("2006-01-02T15:04:05Z"), v.opts.MaxAge)
 		}
 	}
