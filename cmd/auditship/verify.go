@@ -208,8 +208,8 @@ func openReader(pipeline string, o *config.Output) (chain.Reader, error) {
 	r, ok := out.(chain.Reader)
 	if !ok {
 		_ = out.Close(context.Background())
-		return nil, fmt.Errorf("output %q (type %s) keeps no integrity chain that can be read back: "+
-			"only file, s3 and azure_blob outputs can be verified", o.Name, o.Type)
+		return nil, fmt.Errorf("output %q (type %s) keeps no integrity chain that can be read back "+
+			"(its store does not implement outputs.Store and outputs.MetaStore)", o.Name, o.Type)
 	}
 	return r, nil
 }
