@@ -6,10 +6,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/outputs"
 )
 
 // storedBatch looks for the batch's row: found, with the lines it
@@ -29,8 +31,9 @@ func storedBatch(ctx context.Context, tx *sql.Tx, id, output string) ([]int, boo
 }
 
 // insertBatch writes the batch's row: count, bytes and sha256 of the
-// entries stored (body order, each with its newline), and the lines
-// rejected. A plain INSERT: a concurrent second writer fails on the key.
+// entries stored (body order, each with its newline), the lines rejected,
+// and the batch's manifest under its chain name (both NULL without one).
+// A plain INSERT: a concurrent second writer fails on the key.
 func (o *Output) insertBatch(ctx context.Context, tx *sql.Tx, b *event.Batch, p *parsed, rejected []int) error {
 	h := sha256.New()
 	var count, size int
@@ -49,11 +52,40 @@ func (o *Output) insertBatch(ctx context.Context, tx *sql.Tx, b *event.Batch, p 
 	if pipeline == "" {
 		pipeline = o.pipeline
 	}
+	name, manifest := manifestOf(b)
 	_, err := tx.ExecContext(ctx, "INSERT INTO `"+batchesTable+"` (`batch_id`, `output`, `pipeline`, `stream`, "+
-		"`first_seq`, `last_seq`, `count`, `bytes`, `sha256`, `rejected`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"`first_seq`, `last_seq`, `count`, `bytes`, `sha256`, `rejected`, `manifest_name`, `manifest`) "+
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		b.ID, o.name, pipeline, b.Stream, b.FirstSeq, b.LastSeq, count, size, hex.EncodeToString(h.Sum(nil)),
-		formatLines(rejected))
+		formatLines(rejected), name, manifest)
 	return err
+}
+
+// manifestOf is the batch's manifest_name and manifest columns: NULL both
+// when it has no manifest. The bytes go as a utf8mb4 string, not as
+// _binary, so the server stores them as they are.
+func manifestOf(b *event.Batch) (name, manifest any) {
+	if b.ManifestName == "" || len(b.Manifest) == 0 {
+		return nil, nil
+	}
+	return b.ManifestName, string(b.Manifest)
+}
+
+// manifestConflict turns a duplicate key on the batch's row into a
+// permanent key conflict when another batch holds its manifest name;
+// other errors (a concurrent writer of this batch) are returned as they
+// are. The locking read sees the latest commit, not the transaction's
+// snapshot; LOCK IN SHARE MODE needs only SELECT, on both servers.
+func (o *Output) manifestConflict(ctx context.Context, tx *sql.Tx, b *event.Batch, err error) error {
+	if code(err) != erDupEntry || b.ManifestName == "" {
+		return err
+	}
+	var id, output string
+	if tx.QueryRowContext(ctx, "SELECT `batch_id`, `output` FROM `"+batchesTable+"` WHERE `manifest_name` = ? LOCK IN SHARE MODE",
+		b.ManifestName).Scan(&id, &output) != nil || id == b.ID && output == o.name {
+		return err
+	}
+	return outputs.Permanent(fmt.Errorf("key conflict: manifest %s is held by batch %s of output %s", b.ManifestName, id, output))
 }
 
 // formatLines is the rejected column: line numbers joined by ","; NULL

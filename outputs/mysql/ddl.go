@@ -9,7 +9,8 @@ import (
 const tableOptions = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 
 // DDL returns the CREATE TABLE IF NOT EXISTS statements for the configured
-// tables, then auditship_batches (outputs.DDLer, for `auditship ddl`).
+// tables, then auditship_batches and auditship_checkpoints (outputs.DDLer,
+// for `auditship ddl`).
 func (c *Config) DDL() ([]string, error) {
 	s, err := c.parse()
 	if err != nil {
@@ -19,11 +20,11 @@ func (c *Config) DDL() ([]string, error) {
 }
 
 func ddl(tables []*table) []string {
-	out := make([]string, 0, len(tables)+1)
+	out := make([]string, 0, len(tables)+2)
 	for _, t := range tables {
 		out = append(out, t.createStatement())
 	}
-	return append(out, batchesDDL)
+	return append(out, batchesDDL, checkpointsDDL)
 }
 
 // indexed are the default columns with an index of their own.
@@ -57,6 +58,11 @@ func (t *table) has(name string) bool {
 // quote backquotes a name checked by checkIdent.
 func quote(name string) string { return "`" + name + "`" }
 
+// batchesDDL: manifest_name and manifest hold the batch's integrity
+// manifest (SPEC §6), written in its transaction; the manifest's bytes
+// are kept exactly (a binary collation, not JSON). A UNIQUE key on a
+// NULL-able column allows any number of NULLs (batches without a chain)
+// on both servers.
 const batchesDDL = "CREATE TABLE IF NOT EXISTS `" + batchesTable + "` (\n" +
 	"  `batch_id` VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n" +
 	"  `output` VARCHAR(255) NOT NULL,\n" +
@@ -69,6 +75,21 @@ const batchesDDL = "CREATE TABLE IF NOT EXISTS `" + batchesTable + "` (\n" +
 	"  `sha256` CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n" +
 	"  `rejected` TEXT CHARACTER SET ascii COLLATE ascii_bin NULL,\n" +
 	"  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n" +
+	"  `manifest_name` VARCHAR(512) CHARACTER SET ascii COLLATE ascii_bin NULL,\n" +
+	"  `manifest` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,\n" +
 	"  PRIMARY KEY (`batch_id`, `output`),\n" +
+	"  UNIQUE KEY `ux_manifest_name` (`manifest_name`),\n" +
 	"  KEY `ix_pipeline_seq` (`pipeline`, `output`, `first_seq`)\n" +
+	") " + tableOptions
+
+// checkpointsDDL holds the chain's checkpoints (signed notes), one row
+// per name; output is the output that stored it (a checkpoint_copy
+// target stores other outputs' checkpoints).
+const checkpointsDDL = "CREATE TABLE IF NOT EXISTS `" + checkpointsTable + "` (\n" +
+	"  `name` VARCHAR(512) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,\n" +
+	"  `output` VARCHAR(255) NOT NULL,\n" +
+	"  `data` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,\n" +
+	"  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n" +
+	"  PRIMARY KEY (`name`),\n" +
+	"  KEY `ix_output_name` (`output`, `name`)\n" +
 	") " + tableOptions

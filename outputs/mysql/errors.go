@@ -19,13 +19,13 @@ import (
 var permanentCodes = map[uint16]string{
 	1044: "access denied to the database (check the grants)",
 	1045: "access denied (check user and password)",
-	1142: "access denied to a table (check the grants: INSERT, SELECT; CREATE with create_tables)",
+	1142: "access denied to a table (check the grants: INSERT, SELECT, UPDATE; CREATE with create_tables)",
 	1143: "access denied to a column (check the grants)",
 	1227: "access denied (the user lacks a privilege)",
 	1698: "access denied (check user and password)",
 	1049: "unknown database (create it or fix database)",
 	1146: "missing table (run `auditship ddl` or set create_tables = true)",
-	1054: "unknown column (the table does not match the config; see `auditship ddl`)",
+	1054: "unknown column (the table does not match the config, or predates this version: see `auditship ddl` and the upgrade note)",
 }
 
 // valueCodes are errors about one row's values: that event is rejected,
@@ -42,6 +42,9 @@ var valueCodes = map[uint16]bool{
 	3819: true, // check constraint (MySQL)
 	4025: true, // check constraint (MariaDB)
 }
+
+// erDupEntry is a duplicate key (1062).
+const erDupEntry = 1062
 
 func code(err error) uint16 {
 	var me *mysql.MySQLError

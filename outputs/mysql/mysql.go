@@ -2,6 +2,8 @@
 // transaction, its events as rows of the tables their `when` selects
 // (keyed by _id: a row stored already is skipped) and the batch itself as a row of
 // auditship_batches, so a re-sent batch is found and never stored twice.
+// That row also holds the batch's integrity manifest; checkpoints are rows
+// of auditship_checkpoints (SPEC §6).
 package mysql
 
 import (
@@ -94,7 +96,8 @@ func (o *Output) Key(b *event.Batch) string { return b.ID }
 func (o *Output) Close(context.Context) error { return o.db.Close() }
 
 var (
-	_ outputs.Journaled = (*Output)(nil)
-	_ outputs.Store     = (*Output)(nil)
-	_ outputs.DDLer     = (*Config)(nil)
+	_ outputs.Journaled      = (*Output)(nil)
+	_ outputs.Store          = (*Output)(nil)
+	_ outputs.InlineManifest = (*Output)(nil)
+	_ outputs.DDLer          = (*Config)(nil)
 )

@@ -13,6 +13,9 @@ import (
 // batchesTable holds one row per stored batch, written in its transaction.
 const batchesTable = "auditship_batches"
 
+// checkpointsTable holds the integrity chain's checkpoints.
+const checkpointsTable = "auditship_checkpoints"
+
 // table is a `table` block compiled: where matching events go.
 type table struct {
 	name    string
@@ -52,7 +55,7 @@ func (c *Config) compileTables(errs []error) ([]*table, []error) {
 		return defaultTables(), errs
 	}
 	var out []*table
-	seen := map[string]bool{strings.ToLower(batchesTable): true}
+	seen := map[string]bool{batchesTable: true, checkpointsTable: true}
 	for i, tb := range c.Tables {
 		at := fmt.Sprintf("table[%d]", i) // the loader's position of the i-th block
 		t, err := tb.compile(at)

@@ -11,11 +11,12 @@ import (
 	"github.com/auditship/auditship/outputs"
 )
 
-// Write stores b in one transaction: its rows (an _id stored already is skipped), then its
-// auditship_batches row. A batch already stored (a re-send after a crash
-// between COMMIT and the sender's cursor save) is delivered, with the
-// lines it rejected then. Events refused for their own content are
-// reported with outputs.RejectedEvents, the others stored.
+// Write stores b in one transaction: its rows (an _id stored already is
+// skipped), then its auditship_batches row with its manifest. A batch
+// already stored (a re-send after a crash between COMMIT and the sender's
+// cursor save) is delivered, with the lines it rejected then. Events
+// refused for their own content are reported with outputs.RejectedEvents,
+// the others stored.
 func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	body, err := batchBody(b)
 	if err != nil {
@@ -94,7 +95,7 @@ func (o *Output) store(ctx context.Context, b *event.Batch, p *parsed, careful b
 		}
 	}
 	if err := o.insertBatch(ctx, tx, b, p, res.rejected); err != nil {
-		return result{}, err
+		return result{}, o.manifestConflict(ctx, tx, b, err)
 	}
 	return res, tx.Commit()
 }
