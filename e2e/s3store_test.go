@@ -136,7 +136,9 @@ func (st *s3Store) objects(t *testing.T) []object {
 			t.Fatalf("list bucket %s: %v", st.bucket, err)
 		}
 		for _, o := range page.Contents {
-			out = append(out, st.get(t, aws.ToString(o.Key)))
+			if !strings.HasPrefix(aws.ToString(o.Key), chainPrefix) {
+				out = append(out, st.get(t, aws.ToString(o.Key)))
+			}
 		}
 	}
 	return out

@@ -43,6 +43,10 @@ func readStored(dir string) (stored, error) {
 	return s, err
 }
 
+// chainPrefix starts the names of the integrity chain's files in a store
+// (manifests, checkpoints): not batches.
+const chainPrefix = "_auditship/"
+
 func isBatchFile(name string) bool {
 	for _, ext := range []string{".ndjson", ".ndjson.gz", ".ndjson.zst"} {
 		if strings.HasSuffix(name, ext) {

@@ -32,6 +32,7 @@ type chainer struct {
 	every  time.Duration
 	failed bool // the last checkpoint write failed (logged once per streak)
 	inline bool // the store writes manifests in the batch's transaction
+	due    time.Time // when the next checkpoint is due
 }
 
 // openChain starts the chain of a journaled output whose store keeps
@@ -58,6 +59,13 @@ func (s *Sender) openChain(sdir string, fresh bool) error {
 	}
 	if c.every <= 0 {
 		c.every = time.Hour
+	}
+	// A new chain's first checkpoint comes a digest_interval after its
+	// start (or at shutdown), not at once: a store slow to answer at
+	// start then holds no batch back.
+	c.due = l.CheckedAt().Add(c.every)
+	if l.CheckedAt().IsZero() {
+		c.due = time.Now().Add(c.every)
 	}
 	s.chain = c
 	if fresh {
@@ -231,10 +239,15 @@ func (s *Sender) saveChain() error {
 	return s.chain.log.Save(s.cur.next)
 }
 
+// checkpointTimeout bounds one checkpoint write, so that a store that
+// hangs delays the batches behind it by that much at most; a failed
+// checkpoint is tried again at the next tick.
+const checkpointTimeout = 10 * time.Second
+
 // checkpointDue reports whether digest_interval passed since the last
 // checkpoint.
 func (s *Sender) checkpointDue(now time.Time) bool {
-	return s.chain != nil && now.Sub(s.chain.log.CheckedAt()) >= s.chain.every
+	return s.chain != nil && !now.Before(s.chain.due)
 }
 
 // checkpoint writes a checkpoint of the committed tree to the store and
@@ -244,6 +257,8 @@ func (s *Sender) checkpoint(ctx context.Context, now time.Time) {
 		return
 	}
 	c := s.chain
+	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
+	defer cancel()
 	name, data, err := c.log.Checkpoint(now, c.signer)
 	if err == nil {
 		err = c.meta.PutMeta(ctx, name, data)
@@ -253,6 +268,10 @@ func (s *Sender) checkpoint(ctx context.Context, now time.Time) {
 	}
 	if err == nil {
 		err = c.log.Checkpointed(data, now)
+	}
+	c.due = now.Add(c.every)
+	if err != nil {
+		c.due = now.Add(min(c.every, time.Minute))
 	}
 	s.checkpointResult(name, c.log.Size(), err)
 }
