@@ -47,7 +47,7 @@ func TestDDLPrintsMySQLTables(t *testing.T) {
 	if err := writeDDL(&custom, cfg, "custom"); err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"auditship_events", "auditship_integration_events", "auditship_batches", "flows"} {
+	for _, table := range []string{"auditship_events", "auditship_integration_events", "auditship_batches", "auditship_checkpoints", "flows"} {
 		if n := strings.Count(all.String(), "CREATE TABLE IF NOT EXISTS `"+table+"`"); n != 1 {
 			t.Errorf("%d CREATE TABLE of %s, want 1:\n%s", n, table, all.String())
 		}
@@ -64,8 +64,8 @@ func TestDDLCommandWithMySQL(t *testing.T) {
 	path := writeConfig(t, mysqlConfig)
 	var code int
 	out := captureStdout(t, func() { code = run([]string{"ddl", "-c", path, "--output", "db"}) })
-	if code != exitOK || strings.Count(out, "CREATE TABLE IF NOT EXISTS") != 3 || strings.Contains(out, "`flows`") {
-		t.Errorf("ddl --output db: exit %d, stdout:\n%s\nwant 0 and the default tables and auditship_batches", code, out)
+	if code != exitOK || strings.Count(out, "CREATE TABLE IF NOT EXISTS") != 4 || !strings.Contains(out, "`auditship_checkpoints`") || strings.Contains(out, "`flows`") {
+		t.Errorf("ddl --output db: exit %d, stdout:\n%s\nwant 0, the default tables, auditship_batches and auditship_checkpoints", code, out)
 	}
 }
 
