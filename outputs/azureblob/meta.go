@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
 	"strings"
 
@@ -58,18 +57,14 @@ func (o *Output) compareMeta(ctx context.Context, name string, data []byte) erro
 // GetMeta returns the bytes of blob name of the meta container; a missing
 // blob or container is an error wrapping fs.ErrNotExist.
 func (o *Output) GetMeta(ctx context.Context, name string) ([]byte, error) {
-	op := "get " + o.meta + "/" + name
-	resp, err := o.client.DownloadStream(ctx, o.meta, name, nil)
-	if bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) {
-		return nil, fmt.Errorf("%s: %w", op, fs.ErrNotExist)
-	}
+	body, err := o.open(ctx, o.meta, name)
 	if err != nil {
-		return nil, classify(op, err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	defer body.Close()
+	data, err := io.ReadAll(body)
 	if err != nil {
-		return nil, classify(op, err)
+		return nil, classify("get "+o.meta+"/"+name, err)
 	}
 	return data, nil
 }

@@ -175,6 +175,9 @@ func TestAzuriteMetaMissing(t *testing.T) {
 	if _, err := o.GetMeta(ctx, "_auditship/checkpoints/1"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("GetMeta of a missing blob: %v, want fs.ErrNotExist", err)
 	}
+	if _, err := o.Open(ctx, outputs.BatchRef{Key: o.meta + "/gone.ndjson.gz"}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open of a missing batch: %v, want fs.ErrNotExist (verify reports it missing)", err)
+	}
 }
 
 // TestAzuriteListSkipsMeta: chain files in a container of batches are

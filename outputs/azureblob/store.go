@@ -2,7 +2,9 @@ package azureblob
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"sort"
 	"strings"
@@ -94,9 +96,13 @@ func (o *Output) Open(ctx context.Context, ref outputs.BatchRef) (io.ReadCloser,
 }
 
 func (o *Output) open(ctx context.Context, c, name string) (io.ReadCloser, error) {
+	op := "get " + c + "/" + name
 	resp, err := o.client.DownloadStream(ctx, c, name, nil)
+	if bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) {
+		return nil, fmt.Errorf("%s: %w", op, fs.ErrNotExist) // verify reports it missing
+	}
 	if err != nil {
-		return nil, classify("get "+c+"/"+name, err)
+		return nil, classify(op, err)
 	}
 	return resp.Body, nil
 }

@@ -7,12 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"iter"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/auditship/auditship/outputs"
 )
@@ -46,15 +42,12 @@ func metaContentType(name string) string {
 // object is an error wrapping fs.ErrNotExist.
 func (o *Output) GetMeta(ctx context.Context, name string) ([]byte, error) {
 	key := o.objectKey(name)
-	out, err := o.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(key)})
-	if err != nil && noSuchKey(err) {
-		return nil, fmt.Errorf("s3 get %s: %w", key, fs.ErrNotExist)
-	}
+	body, err := o.get(ctx, key)
 	if err != nil {
-		return nil, o.classify("get", key, err)
+		return nil, err
 	}
-	defer out.Body.Close()
-	data, err := io.ReadAll(out.Body)
+	defer body.Close()
+	data, err := io.ReadAll(body)
 	if err != nil {
 		return nil, fmt.Errorf("s3 get %s: %w", key, err)
 	}

@@ -112,6 +112,9 @@ func TestMetaMissing(t *testing.T) {
 	if _, err := o.GetMeta(context.Background(), "_auditship/checkpoints/none"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("GetMeta of a missing file: %v, want fs.ErrNotExist", err)
 	}
+	if _, err := o.Open(context.Background(), outputs.BatchRef{Key: "gone.ndjson.gz"}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open of a missing batch: %v, want fs.ErrNotExist (verify reports it missing)", err)
+	}
 	if names := listMeta(t, o, "_auditship/"); len(names) != 0 {
 		t.Errorf("ListMeta of an empty bucket: %q", names)
 	}

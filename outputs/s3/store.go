@@ -2,7 +2,9 @@ package s3
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"strings"
 
@@ -78,8 +80,16 @@ func (o *Output) head(ctx context.Context, key string) (outputs.BatchRef, error)
 
 // Open returns the stored bytes of ref, as written.
 func (o *Output) Open(ctx context.Context, ref outputs.BatchRef) (io.ReadCloser, error) {
-	key := o.objectKey(ref.Key)
+	return o.get(ctx, o.objectKey(ref.Key))
+}
+
+// get opens an object; a missing one is an error wrapping fs.ErrNotExist
+// (verify reports it as missing rather than stopping).
+func (o *Output) get(ctx context.Context, key string) (io.ReadCloser, error) {
 	out, err := o.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(key)})
+	if err != nil && noSuchKey(err) {
+		return nil, fmt.Errorf("s3 get %s: %w", key, fs.ErrNotExist)
+	}
 	if err != nil {
 		return nil, o.classify("get", key, err)
 	}
