@@ -110,6 +110,16 @@ type MetaStore interface {
 	ListMeta(ctx context.Context, dir string) iter.Seq2[string, error]
 }
 
+// BodyDigestOptional is implemented by journaled outputs that need no
+// SHA-256 of a batch's body when it is uncompressed ndjson and the output
+// keeps an integrity chain (file, mysql): the chain's leaf hashes stand
+// for it (the manifest then has no sha256, and verify checks the body is
+// exactly its lines), so each stored byte is hashed once. Write gets
+// b.SHA256 == "" for such batches.
+type BodyDigestOptional interface {
+	BodyDigestOptional() bool
+}
+
 // InlineManifest is implemented by stores that write a batch's manifest
 // (event.Batch.Manifest, under ManifestName) in the batch's own
 // transaction (mysql). The sender does not PutMeta it after the write,

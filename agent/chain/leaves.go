@@ -1,11 +1,13 @@
 package chain
 
+import "crypto/sha256"
+
 // Leaves collects what a batch's manifest needs from its events while the
 // batch fills: one leaf hash per stored line, the _id and leaf index
 // entries, and the source ranges. Each line is hashed once, here.
 type Leaves struct {
 	h       LeafHasher
-	hashes  [][]byte
+	hashes  []byte // the leaf hashes, 32 bytes each: one allocation per growth, not per event
 	ids     []byte
 	leafIdx []byte
 	sources []Source
@@ -14,11 +16,11 @@ type Leaves struct {
 // Add records one stored line (the envelope, without its newline), its
 // _id, and the source bytes [from, to) it was read from.
 func (l *Leaves) Add(line, id, input, sourceID []byte, from, to int64) {
-	h := l.h.Hash(line)
-	l.hashes = append(l.hashes, h)
+	n := len(l.hashes)
+	l.hashes = l.h.AppendHash(l.hashes, line)
 	k := IDKey(id)
 	l.ids = append(l.ids, k[:]...)
-	l.leafIdx = append(l.leafIdx, h[:LeafKeySize]...)
+	l.leafIdx = append(l.leafIdx, l.hashes[n:n+LeafKeySize]...)
 	l.addSource(input, sourceID, from, to)
 }
 
@@ -36,4 +38,9 @@ func (l *Leaves) addSource(input, sourceID []byte, from, to int64) {
 }
 
 // Len is the number of lines added.
-func (l *Leaves) Len() int { return len(l.hashes) }
+func (l *Leaves) Len() int { return len(l.hashes) / sha256.Size }
+
+// hash is the i-th leaf hash.
+func (l *Leaves) hash(i int) []byte {
+	return l.hashes[i*sha256.Size : (i+1)*sha256.Size : (i+1)*sha256.Size]
+}

@@ -138,8 +138,8 @@ func (l *Log) Seal(b Batch, lv *Leaves) []byte {
 	if m.Skipped == nil {
 		m.Skipped = []Skip{}
 	}
-	for _, h := range lv.hashes {
-		t.Append(h, &m.Nodes)
+	for i := range lv.Len() {
+		t.Append(lv.hash(i), &m.Nodes)
 	}
 	m.SizeAfter, m.RootAfter, m.Frontier = t.Size(), t.Root(), t.Frontier()
 	return m.Marshal()
@@ -261,7 +261,9 @@ func (l *Log) rebuild(m *Manifest, lines [][]byte, seqs []uint64, refused []int)
 		m.LeafIndex = append(m.LeafIndex, leafIdx[i*LeafKeySize:(i+1)*LeafKeySize]...)
 		m.Count++
 	}
-	m.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	if m.SHA256 != "" { // else the leaves stand for it (outputs.BodyDigestOptional)
+		m.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	}
 	m.SizeAfter, m.RootAfter, m.Frontier = t.Size(), t.Root(), t.Frontier()
 	return m
 }

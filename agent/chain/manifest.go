@@ -31,7 +31,7 @@ type Manifest struct {
 	SizeBefore  uint64   `json:"tree_size_before"`
 	SizeAfter   uint64   `json:"tree_size_after"`
 	RootAfter   []byte   `json:"root_after"`
-	SHA256      string   `json:"sha256"`          // of the stored bytes, as stored
+	SHA256      string   `json:"sha256"`          // of the stored bytes; "": an uncompressed ndjson body that is exactly its leaves, one per line
 	Prev        string   `json:"prev,omitempty"`  // sha256 of the previous manifest's bytes
 	Sources     []Source `json:"sources"`         // the source byte ranges the batch's events came from
 	Skipped     []Skip   `json:"skipped"`         // sequence numbers passed over since the previous manifest
@@ -127,7 +127,23 @@ const IDKeySize = 6
 // IDKey is the index key of an event _id: the first IDKeySize bytes of
 // its SHA-256. Only a filter for `prove`: the event line it finds is
 // checked against the _id itself.
+// The default _id, 32 lowercase hex digits of a SHA-256 already, is
+// decoded instead of hashed again.
 func IDKey(id []byte) [IDKeySize]byte {
+	var k [IDKeySize]byte
+	if len(id) == 32 && isLowerHex(id) {
+		hex.Decode(k[:], id[:2*IDKeySize])
+		return k
+	}
 	s := sha256.Sum256(id)
 	return [IDKeySize]byte(s[:IDKeySize])
+}
+
+func isLowerHex(b []byte) bool {
+	for _, c := range b {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -113,7 +113,7 @@ func (p *prover) leafHashes(ctx context.Context, s streamID, ids []compact.NodeI
 // not depend on where it sits.
 func subtree(leaves map[uint64][]byte, id compact.NodeID) ([]byte, error) {
 	b, e := id.Coverage()
-	r := factory.NewEmptyRange(0)
+	r := newFactory().NewEmptyRange(0)
 	for i := b; i < e; i++ {
 		h, ok := leaves[i]
 		if !ok {

@@ -8,7 +8,6 @@ package chain
 import (
 	"crypto/sha256"
 	"fmt"
-	"hash"
 
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/rfc6962"
@@ -20,7 +19,25 @@ import (
 // the whole archive.
 const NodeLevel = 10
 
-var factory = compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+// nodeHasher is RFC 6962's interior node hash, SHA-256(0x01 ‖ left ‖
+// right), assembled in a reused buffer: the library's HashChildren builds
+// a new hash state per call, and a tree merges about once per leaf. The
+// result is the one allocation: the range keeps it.
+type nodeHasher struct {
+	buf []byte
+}
+
+func (n *nodeHasher) children(left, right []byte) []byte {
+	n.buf = append(append(append(n.buf[:0], rfc6962.RFC6962NodeHashPrefix), left...), right...)
+	sum := sha256.Sum256(n.buf)
+	return sum[:]
+}
+
+// newFactory returns a range factory with its own node hasher: ranges
+// are used by one goroutine each.
+func newFactory() *compact.RangeFactory {
+	return &compact.RangeFactory{Hash: (&nodeHasher{}).children}
+}
 
 // Node is one perfect subtree's hash, at Level over the leaves
 // [Index<<Level, (Index+1)<<Level).
@@ -37,12 +54,12 @@ type Tree struct {
 }
 
 // NewTree returns an empty tree.
-func NewTree() *Tree { return &Tree{r: factory.NewEmptyRange(0)} }
+func NewTree() *Tree { return &Tree{r: newFactory().NewEmptyRange(0)} }
 
 // TreeFromFrontier rebuilds a tree of size leaves from its compact range
 // (Frontier of the manifest or state that recorded it).
 func TreeFromFrontier(size uint64, frontier [][]byte) (*Tree, error) {
-	r, err := factory.NewRange(0, size, frontier)
+	r, err := newFactory().NewRange(0, size, frontier)
 	if err != nil {
 		return nil, fmt.Errorf("tree of size %d: %w", size, err)
 	}
@@ -66,7 +83,7 @@ func (t *Tree) Root() []byte {
 
 // Clone returns an independent copy.
 func (t *Tree) Clone() *Tree {
-	c, _ := factory.NewRange(0, t.r.End(), append([][]byte(nil), t.r.Hashes()...))
+	c, _ := newFactory().NewRange(0, t.r.End(), append([][]byte(nil), t.r.Hashes()...))
 	return &Tree{r: c}
 }
 
@@ -84,20 +101,22 @@ func (t *Tree) Append(leafHash []byte, nodes *[]Node) {
 	_ = t.r.Append(leafHash, visit) // cannot fail: a range from 0 accepts any leaf
 }
 
-// LeafHasher computes RFC 6962 leaf hashes, SHA-256(0x00 ‖ line), with one
-// reused hash state: the same bytes as rfc6962's HashLeaf without its
-// allocations but the returned 32 bytes.
+// LeafHasher computes RFC 6962 leaf hashes, SHA-256(0x00 ‖ line): the
+// same bytes as rfc6962's HashLeaf, with the prefixed line assembled in a
+// reused buffer so that hashing allocates nothing (a hash.Hash's Sum
+// does, through its interface).
 type LeafHasher struct {
-	h hash.Hash
+	buf []byte
 }
 
 // Hash returns the leaf hash of line (the envelope without its newline).
 func (l *LeafHasher) Hash(line []byte) []byte {
-	if l.h == nil {
-		l.h = sha256.New()
-	}
-	l.h.Reset()
-	l.h.Write([]byte{rfc6962.RFC6962LeafHashPrefix})
-	l.h.Write(line)
-	return l.h.Sum(make([]byte, 0, sha256.Size))
+	return l.AppendHash(make([]byte, 0, sha256.Size), line)
+}
+
+// AppendHash appends the leaf hash of line to dst.
+func (l *LeafHasher) AppendHash(dst, line []byte) []byte {
+	l.buf = append(append(l.buf[:0], rfc6962.RFC6962LeafHashPrefix), line...)
+	sum := sha256.Sum256(l.buf)
+	return append(dst, sum[:]...)
 }

@@ -77,11 +77,12 @@ type verifier struct {
 	noCheckpoint map[string]bool           // pipelines with a stream reported without one
 	signed       int                       // checkpoints carrying a signature
 
-	leaves LeafHasher
-	sha    hash.Hash
-	sum    [sha256.Size]byte
-	lines  []lineFact
-	nodes  []Node
+	leaves    LeafHasher
+	sha       hash.Hash
+	sum       [sha256.Size]byte
+	lines     []lineFact
+	lineBytes int64 // the current batch's lines, each with its newline
+	nodes     []Node
 }
 
 func newVerifier(st Reader, opts VerifyOptions) *verifier {

@@ -30,6 +30,7 @@ type batchRead struct {
 	unreadable error // the body does not decode
 	sha        string
 	size       int64 // stored bytes
+	lineBytes  int64 // the lines' bytes, each with its newline
 	lines      []lineFact
 	nodes      []Node // the nodes >= NodeLevel the lines completed
 }
@@ -51,7 +52,11 @@ func (v *verifier) readBatch(ctx context.Context, m *Manifest, t *Tree) (batchRe
 		v.sha = sha256.New()
 	}
 	v.sha.Reset()
+	v.lineBytes = 0
 	src := &storeReader{r: rc, h: v.sha}
+	if m.SHA256 == "" {
+		src.h = nil // the leaves stand for the bytes: see judge
+	}
 	derr := v.eachLine(src, m, t)
 	if src.err == nil {
 		_, _ = io.Copy(io.Discard, src) // the rest of the stored bytes, for their sha256
@@ -60,7 +65,7 @@ func (v *verifier) readBatch(ctx context.Context, m *Manifest, t *Tree) (batchRe
 		return batchRead{}, fmt.Errorf("read %s: %w", m.Key, src.err)
 	}
 	return batchRead{unreadable: derr, sha: hex.EncodeToString(v.sha.Sum(v.sum[:0])), size: src.n,
-		lines: v.lines, nodes: v.nodes}, nil
+		lineBytes: v.lineBytes, lines: v.lines, nodes: v.nodes}, nil
 }
 
 func (v *verifier) eachLine(r io.Reader, m *Manifest, t *Tree) error {
@@ -79,6 +84,7 @@ func (v *verifier) eachLine(r io.Reader, m *Manifest, t *Tree) error {
 // the leaf hash the tree keeps.
 func (v *verifier) line(i int, line []byte, m *Manifest, t *Tree) {
 	h := v.leaves.Hash(line)
+	v.lineBytes += int64(len(line)) + 1
 	f := lineFact{key: [LeafKeySize]byte(h)}
 	id, seq, ok := envelopeHead(line)
 	f.seq, f.hasSeq = seq, ok
@@ -103,7 +109,9 @@ type storeReader struct {
 
 func (s *storeReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
-	s.h.Write(p[:n])
+	if s.h != nil {
+		s.h.Write(p[:n])
+	}
 	s.n += int64(n)
 	if err != nil && err != io.EOF {
 		s.err = err
@@ -127,10 +135,7 @@ func (s *streamCheck) judge(name string, m *Manifest, b batchRead) (clean bool) 
 	if !s.v.diffEvents(name, m, b) {
 		return false
 	}
-	if b.sha != m.SHA256 {
-		r.add(KindSHA256, m.Key, nil, "stored bytes have sha256 %s, manifest %s says %s (its events are intact)",
-			b.sha, name, m.SHA256)
-	}
+	s.judgeBytes(name, m, b)
 	if bad := badIDs(b.lines); len(bad) > 0 {
 		r.add(KindBadManifest, name, toRuns(bad), "id_index does not match these events' _id: prove cannot find them")
 	}
@@ -188,4 +193,22 @@ func nodesEqual(a, b []Node) bool {
 		}
 	}
 	return true
+}
+
+// judgeBytes checks the stored bytes beyond the events: their sha256, or,
+// for a manifest without one (an uncompressed ndjson body whose leaves
+// stand for it), that the body is exactly its lines, each ending in a
+// newline: no byte more.
+func (s *streamCheck) judgeBytes(name string, m *Manifest, b batchRead) {
+	r := s.v.report
+	switch {
+	case m.SHA256 != "" && b.sha != m.SHA256:
+		r.add(KindSHA256, m.Key, nil, "stored bytes have sha256 %s, manifest %s says %s (its events are intact)",
+			b.sha, name, m.SHA256)
+	case m.SHA256 == "" && (m.Format != "ndjson" || m.Compression != "none"):
+		r.add(KindBadManifest, name, m.Seqs, "no sha256 for a %s/%s body: only an uncompressed ndjson body may go without", m.Format, m.Compression)
+	case m.SHA256 == "" && b.size != b.lineBytes:
+		r.add(KindSHA256, m.Key, nil, "stored body is %d bytes, its lines with their newlines %d: bytes added between or after them (manifest %s)",
+			b.size, b.lineBytes, name)
+	}
 }

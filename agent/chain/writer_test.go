@@ -2,6 +2,7 @@ package chain
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"testing"
 
@@ -122,5 +123,31 @@ func TestResealIsDeterministic(t *testing.T) {
 	}
 	if len(got.Skipped) != 1 || got.Skipped[0] != (Skip{From: 11, To: 11, Reason: SkipRejected}) {
 		t.Errorf("skipped %+v, want 11 rejected", got.Skipped)
+	}
+}
+
+func TestIDKey(t *testing.T) {
+	hexID := []byte("9a3a14a915c9f9e52e2b01c903001488")
+	if k := IDKey(hexID); fmt.Sprintf("%x", k) != "9a3a14a915c9" {
+		t.Errorf("IDKey of a default _id = %x, want its first 6 bytes decoded", k)
+	}
+	for _, id := range []string{"audit-1\x1fResponseComplete", "9A3A14A915C9F9E52E2B01C903001488", "9a3a"} {
+		s := sha256.Sum256([]byte(id))
+		if k := IDKey([]byte(id)); !bytes.Equal(k[:], s[:IDKeySize]) {
+			t.Errorf("IDKey(%q) = %x, want the first bytes of its SHA-256", id, k)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { IDKey(hexID) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+}
+
+func TestLeavesAddAllocatesOnlyToGrow(t *testing.T) {
+	var lv Leaves
+	line, id := []byte(`{"_id":"9a3a14a915c9f9e52e2b01c903001488","_seq":1}`), []byte("9a3a14a915c9f9e52e2b01c903001488")
+	lv.Add(line, id, []byte("in"), []byte("src"), 0, 10)
+	n := testing.AllocsPerRun(1000, func() { lv.Add(line, id, []byte("in"), []byte("src"), 0, 10) })
+	if n > 0.1 {
+		t.Errorf("%v allocations per event", n)
 	}
 }

@@ -90,6 +90,19 @@ func (s *Sender) SetCheckpointCopy(m outputs.MetaStore) {
 	}
 }
 
+// spoolDigest reports whether the spool hashes the lines it writes: only
+// when they are the stored bytes (uncompressed ndjson; a codec hashes
+// what it encodes) and the output needs their sha256 (BodyDigestOptional
+// outputs with a chain do not: the leaf hashes stand for it).
+func (s *Sender) spoolDigest() bool {
+	c := s.codec
+	if c.Format != objectstore.FormatNDJSON || c.Compression != objectstore.CompressionNone {
+		return false
+	}
+	o, ok := s.out.(outputs.BodyDigestOptional)
+	return s.chain == nil || !ok || !o.BodyDigestOptional()
+}
+
 // skip records sequence numbers this output passes over, and why.
 func (s *Sender) skip(from, to uint64, reason, detail string, events int) {
 	if s.chain != nil {

@@ -332,7 +332,7 @@ func (s *Sender) openPartition(ctx context.Context, key string, e *event.Event) 
 	}
 	b := &openBatch{partition: key, opened: time.Now(), first: e.Seq}
 	if s.journaled != nil {
-		sp, err := createSpool(s.spoolDir, fmt.Sprintf("%020d", e.Seq))
+		sp, err := createSpool(s.spoolDir, fmt.Sprintf("%020d", e.Seq), s.spoolDigest())
 		if err != nil {
 			return b, err
 		}

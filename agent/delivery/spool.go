@@ -31,23 +31,31 @@ type spoolFile struct {
 	path string
 	f    *os.File
 	w    *bufio.Writer
-	h    hash.Hash // over the ndjson lines: the object itself when not re-encoded
+	h    hash.Hash // over the ndjson lines when they are the object itself and its sha256 is needed
 	size int64
 }
 
-func createSpool(dir, name string) (*spoolFile, error) {
+// createSpool opens a spool file; digest: hash the lines as they come
+// (they are the stored bytes: uncompressed ndjson whose sha256 is needed).
+func createSpool(dir, name string, digest bool) (*spoolFile, error) {
 	path := filepath.Join(dir, openPrefix+name+".ndjson")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	return &spoolFile{path: path, f: f, w: bufio.NewWriterSize(f, 32<<10), h: sha256.New()}, nil
+	s := &spoolFile{path: path, f: f, w: bufio.NewWriterSize(f, 32<<10)}
+	if digest {
+		s.h = sha256.New()
+	}
+	return s, nil
 }
 
 func (s *spoolFile) writeLine(b []byte) error {
 	s.w.Write(b)
-	s.h.Write(b)
-	s.h.Write(newline)
+	if s.h != nil {
+		s.h.Write(b)
+		s.h.Write(newline)
+	}
 	s.size += int64(len(b)) + 1
 	return s.w.WriteByte('\n')
 }
@@ -74,7 +82,10 @@ func (s *spoolFile) finish(name string, c objectstore.Codec) (spooled, error) {
 	var out spooled
 	var err error
 	if c.Format == objectstore.FormatNDJSON && c.Compression == objectstore.CompressionNone {
-		out = spooled{name: final, size: s.size, sha256: hex.EncodeToString(s.h.Sum(nil))}
+		out = spooled{name: final, size: s.size}
+		if s.h != nil {
+			out.sha256 = hex.EncodeToString(s.h.Sum(nil))
+		}
 		err = s.f.Sync()
 		if err == nil {
 			err = os.Rename(s.path, filepath.Join(dir, final))

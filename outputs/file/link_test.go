@@ -55,3 +55,29 @@ func TestJournaledBatchIsLinkedNotCopied(t *testing.T) {
 		t.Fatalf("other bytes at the key: %v, want a permanent key conflict", err)
 	}
 }
+
+// TestBatchWithoutDigestIsComparedByBytes: a batch whose chain stands for
+// its sha256 (SHA256 "") is linked too; a re-send of it (same bytes, a
+// copy of the spool after a crash) succeeds, other bytes are a conflict.
+func TestBatchWithoutDigestIsComparedByBytes(t *testing.T) {
+	o := newTestOutput(t, nil)
+	spoolDir, otherDir := t.TempDir(), t.TempDir()
+	b := spooled(t, spoolDir, "p/y.ndjson", "{\"a\":1}\n")
+	b.SHA256 = ""
+	if err := o.Write(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	again := spooled(t, otherDir, "p/y.ndjson", "{\"a\":1}\n") // the same bytes in another inode
+	again.SHA256 = ""
+	if err := o.Write(context.Background(), again); err != nil {
+		t.Fatalf("re-send of the same bytes: %v", err)
+	}
+	for _, body := range []string{"{\"a\":2}\n", "{\"a\":1}\n\n", "{\"a\":1}"} {
+		other := spooled(t, otherDir, "p/y.ndjson", body)
+		other.SHA256 = ""
+		err := o.Write(context.Background(), other)
+		if !outputs.IsPermanent(err) || !strings.Contains(err.Error(), "key conflict") {
+			t.Errorf("%q at the key: %v, want a permanent key conflict", body, err)
+		}
+	}
+}

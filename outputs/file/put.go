@@ -74,6 +74,8 @@ func (o *Output) link(key, spool, sum string) error {
 	switch {
 	case errors.Is(err, syscall.EXDEV):
 		return errCrossDevice
+	case errors.Is(err, fs.ErrExist) && sum == "":
+		err = compareBytes(final, spool, key)
 	case errors.Is(err, fs.ErrExist):
 		want, derr := hex.DecodeString(sum)
 		if derr != nil {
@@ -87,6 +89,55 @@ func (o *Output) link(key, spool, sum string) error {
 		return err
 	}
 	return o.syncDirs(append(created, final))
+}
+
+// compareBytes decides a link that found its key taken when the batch
+// came without a sha256 (its chain's leaves stand for it): the existing
+// file must hold the spool's bytes, else it is a key conflict. Only a
+// conflict reads the files.
+func compareBytes(final, spool, key string) error {
+	a, err := os.Open(final)
+	if err != nil {
+		return fmt.Errorf("read back %s: %w", key, err)
+	}
+	defer a.Close()
+	b, err := os.Open(spool)
+	if err != nil {
+		return fmt.Errorf("read spool of %s: %w", key, err)
+	}
+	defer b.Close()
+	same, err := sameContent(a, b)
+	if err != nil {
+		return fmt.Errorf("compare %s with its spool: %w", key, err)
+	}
+	if !same {
+		return outputs.Permanent(fmt.Errorf("key conflict: %s already holds other data than this batch", key))
+	}
+	return nil
+}
+
+// sameContent compares two readers block by block.
+func sameContent(a, b io.Reader) (bool, error) {
+	ba, bb := make([]byte, 64<<10), make([]byte, 64<<10)
+	for {
+		na, erra := io.ReadFull(a, ba)
+		nb, errb := io.ReadFull(b, bb)
+		if !bytes.Equal(ba[:na], bb[:nb]) {
+			return false, nil
+		}
+		endA := erra == io.EOF || erra == io.ErrUnexpectedEOF
+		endB := errb == io.EOF || errb == io.ErrUnexpectedEOF
+		switch {
+		case endA && endB:
+			return true, nil
+		case endA != endB:
+			return false, nil
+		case erra != nil:
+			return false, erra
+		case errb != nil:
+			return false, errb
+		}
+	}
 }
 
 func (o *Output) writeTemp(dir string, write func(io.Writer) error) (string, []byte, error) {

@@ -1,0 +1,65 @@
+package chain_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/auditship/auditship/agent/chain"
+	"github.com/auditship/auditship/agent/chain/chaintest"
+	"github.com/auditship/auditship/internal/event"
+)
+
+// storeWithoutDigest stores n events the way the sender does for an
+// output whose leaves stand for the body's sha256 (file, mysql).
+func storeWithoutDigest(t *testing.T, st *chaintest.Mem, l *chain.Log, b *chaintest.Builder, first uint64, n int) string {
+	t.Helper()
+	ctx := context.Background()
+	lv := &chain.Leaves{}
+	var body bytes.Buffer
+	for s := first; s < first+uint64(n); s++ {
+		line := b.Line(s)
+		lv.Add(line, []byte(chaintest.ID("s1", s)), []byte("in"), []byte("src"), int64(s)*160, int64(s+1)*160)
+		body.Write(line)
+		body.WriteByte('\n')
+	}
+	batch := chain.Batch{ID: fmt.Sprintf("s1-%020d", first), Key: fmt.Sprintf("orders/s1-%020d.ndjson", first),
+		Format: "ndjson", Compression: "none", First: first, Last: first + uint64(n) - 1, Count: n,
+		Seqs: []chain.Run{{first, first + uint64(n) - 1}}}
+	size := l.Size()
+	manifest := l.Seal(batch, lv)
+	must(t, st.Write(ctx, &event.Batch{Key: batch.Key, Body: bytes.NewReader(body.Bytes()), Size: int64(body.Len())}))
+	must(t, st.PutMeta(ctx, chain.ManifestName("orders", "archive", "s1", size), manifest))
+	must(t, l.Commit(manifest))
+	return batch.Key
+}
+
+// TestBodyWithoutDigestIsExactlyItsLines: without a sha256 in the
+// manifest, verify still notices a byte added to the body that no leaf
+// covers (an empty line, which the line reader would skip).
+func TestBodyWithoutDigestIsExactlyItsLines(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t, "auditship-test")
+	st := chaintest.NewMem()
+	l, err := chain.OpenLog(t.TempDir(), "orders", "archive", "s1")
+	must(t, err)
+	lines := chaintest.New(nil, chaintest.Options{Stream: "s1"})
+	key := storeWithoutDigest(t, st, l, lines, 1, 300)
+	storeWithoutDigest(t, st, l, lines, 301, 300)
+	name, data, err := l.Checkpoint(start, k.signer)
+	must(t, err)
+	must(t, st.PutMeta(ctx, name, data))
+	opts := chain.VerifyOptions{Output: "archive", Verifier: k.verifier, MaxAge: time.Hour, Now: start}
+	if r := verify(t, st, opts); len(r.Problems) > 0 || r.Events != 600 {
+		t.Fatalf("intact: %d events, problems\n%s", r.Events, problems(r))
+	}
+	body, err := st.Read(key)
+	must(t, err)
+	must(t, st.Replace(key, append(body, '\n')))
+	r := verify(t, st, opts)
+	if len(r.Problems) != 1 || r.Problems[0].Kind != chain.KindSHA256 || r.Problems[0].Name != key {
+		t.Fatalf("an empty line added: want one %s problem naming %s, got\n%s", chain.KindSHA256, key, problems(r))
+	}
+}
