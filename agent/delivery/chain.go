@@ -30,8 +30,8 @@ type chainer struct {
 	copy   outputs.MetaStore // checkpoint_copy's store, set by the agent
 	signer note.Signer
 	every  time.Duration
-	failed bool // the last checkpoint write failed (logged once per streak)
-	inline bool // the store writes manifests in the batch's transaction
+	failed bool      // the last checkpoint write failed (logged once per streak)
+	inline bool      // the store writes manifests in the batch's transaction
 	due    time.Time // when the next checkpoint is due
 }
 
