@@ -37,6 +37,13 @@ func (l *Leaves) addSource(input, sourceID []byte, from, to int64) {
 	l.sources = append(l.sources, Source{Input: string(input), SourceID: string(sourceID), From: from, To: to})
 }
 
+// Reset empties l for the next batch, keeping its memory: its hashes are
+// not referenced once sealed (Seal copies what the manifest keeps).
+func (l *Leaves) Reset() {
+	l.hashes, l.ids, l.leafIdx = l.hashes[:0], l.ids[:0], l.leafIdx[:0]
+	l.sources = nil
+}
+
 // Len is the number of lines added.
 func (l *Leaves) Len() int { return len(l.hashes) / sha256.Size }
 

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -28,6 +29,11 @@ type Log struct {
 	path string
 	st   logState
 	tree *Tree
+
+	// The manifest Seal returned last, parsed: committing it, the usual
+	// case, then needs no parse of its bytes.
+	sealed       []byte
+	sealedParsed *Manifest
 }
 
 type logState struct {
@@ -133,16 +139,29 @@ func (l *Log) Seal(b Batch, lv *Leaves) []byte {
 	m := &Manifest{Version: ManifestVersion, Pipeline: l.Pipeline, Output: l.Output, Stream: l.Stream,
 		Epoch: l.st.Epoch, BatchID: b.ID, Key: b.Key, Format: b.Format, Compression: b.Compression,
 		FirstSeq: b.First, LastSeq: b.Last, Count: b.Count, Seqs: b.Seqs, SizeBefore: t.Size(),
-		SHA256: b.SHA256, Prev: l.st.Manifest, Sources: lv.sources, Skipped: slices.Clone(l.st.Pending),
-		IDIndex: lv.ids, LeafIndex: lv.leafIdx}
+		SHA256: b.SHA256, Prev: l.st.Manifest, Sources: lv.sources, Skipped: slices.Clone(l.st.Pending)}
 	if m.Skipped == nil {
 		m.Skipped = []Skip{}
 	}
 	for i := range lv.Len() {
 		t.Append(lv.hash(i), &m.Nodes)
 	}
-	m.SizeAfter, m.RootAfter, m.Frontier = t.Size(), t.Root(), t.Frontier()
-	return m.Marshal()
+	m.SizeAfter, m.RootAfter = t.Size(), t.Root()
+	for _, h := range t.Frontier() { // copies: a leaf hash may be among them, and lv is reused
+		m.Frontier = append(m.Frontier, bytes.Clone(h))
+	}
+	m.IDIndex, m.LeafIndex = bytes.Clone(lv.ids), bytes.Clone(lv.leafIdx)
+	l.sealed, l.sealedParsed = m.Marshal(), m
+	return l.sealed
+}
+
+// Parse returns a manifest's fields: the one Seal returned last without
+// parsing it again.
+func (l *Log) Parse(manifest []byte) (*Manifest, error) {
+	if len(manifest) > 0 && len(manifest) == len(l.sealed) && &manifest[0] == &l.sealed[0] {
+		return l.sealedParsed, nil
+	}
+	return ParseManifest(manifest)
 }
 
 // Commit adopts a stored batch's manifest (from Seal, maybe journaled by
@@ -153,7 +172,7 @@ func (l *Log) Commit(manifest []byte) error {
 	if d == l.st.Manifest {
 		return nil
 	}
-	m, err := ParseManifest(manifest)
+	m, err := l.Parse(manifest)
 	if err != nil {
 		return err
 	}

@@ -127,23 +127,15 @@ const IDKeySize = 6
 // IDKey is the index key of an event _id: the first IDKeySize bytes of
 // its SHA-256. Only a filter for `prove`: the event line it finds is
 // checked against the _id itself.
-// The default _id, 32 lowercase hex digits of a SHA-256 already, is
-// decoded instead of hashed again.
+// The default _id, 32 hex digits of a SHA-256 already, is decoded
+// instead of hashed again.
 func IDKey(id []byte) [IDKeySize]byte {
-	var k [IDKeySize]byte
-	if len(id) == 32 && isLowerHex(id) {
-		hex.Decode(k[:], id[:2*IDKeySize])
-		return k
+	var full [16]byte
+	if len(id) == 32 {
+		if _, err := hex.Decode(full[:], id); err == nil {
+			return [IDKeySize]byte(full[:IDKeySize])
+		}
 	}
 	s := sha256.Sum256(id)
 	return [IDKeySize]byte(s[:IDKeySize])
-}
-
-func isLowerHex(b []byte) bool {
-	for _, c := range b {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }

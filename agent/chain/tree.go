@@ -24,13 +24,20 @@ const NodeLevel = 10
 // a new hash state per call, and a tree merges about once per leaf. The
 // result is the one allocation: the range keeps it.
 type nodeHasher struct {
-	buf []byte
+	buf  []byte
+	slab []byte // node hashes are cut from it: one allocation per 1024 nodes, not per node
 }
 
 func (n *nodeHasher) children(left, right []byte) []byte {
 	n.buf = append(append(append(n.buf[:0], rfc6962.RFC6962NodeHashPrefix), left...), right...)
 	sum := sha256.Sum256(n.buf)
-	return sum[:]
+	if len(n.slab) < sha256.Size {
+		n.slab = make([]byte, 1024*sha256.Size)
+	}
+	out := n.slab[:sha256.Size:sha256.Size]
+	n.slab = n.slab[sha256.Size:]
+	copy(out, sum[:])
+	return out
 }
 
 // newFactory returns a range factory with its own node hasher: ranges

@@ -131,7 +131,7 @@ func TestIDKey(t *testing.T) {
 	if k := IDKey(hexID); fmt.Sprintf("%x", k) != "9a3a14a915c9" {
 		t.Errorf("IDKey of a default _id = %x, want its first 6 bytes decoded", k)
 	}
-	for _, id := range []string{"audit-1\x1fResponseComplete", "9A3A14A915C9F9E52E2B01C903001488", "9a3a"} {
+	for _, id := range []string{"audit-1\x1fResponseComplete", "9a3a14a915c9f9e52e2b01c90300148g", "9a3a"} {
 		s := sha256.Sum256([]byte(id))
 		if k := IDKey([]byte(id)); !bytes.Equal(k[:], s[:IDKeySize]) {
 			t.Errorf("IDKey(%q) = %x, want the first bytes of its SHA-256", id, k)

@@ -30,9 +30,10 @@ type chainer struct {
 	copy   outputs.MetaStore // checkpoint_copy's store, set by the agent
 	signer note.Signer
 	every  time.Duration
-	failed bool      // the last checkpoint write failed (logged once per streak)
-	inline bool      // the store writes manifests in the batch's transaction
-	due    time.Time // when the next checkpoint is due
+	failed bool          // the last checkpoint write failed (logged once per streak)
+	inline bool          // the store writes manifests in the batch's transaction
+	due    time.Time     // when the next checkpoint is due
+	spare  *chain.Leaves // a sealed batch's leaves, reused by the next batch
 }
 
 // openChain starts the chain of a journaled output whose store keeps
@@ -127,12 +128,18 @@ func (s *Sender) addLeaf(b *openBatch, e *event.Event, data []byte) error {
 	if s.chain == nil {
 		return nil
 	}
-	h, err := record.PeekHeader(data)
-	if err != nil {
-		return err
+	h := s.hdr // filled by DecodeLean
+	if s.needFields {
+		var err error
+		if h, err = record.PeekHeader(data); err != nil {
+			return err
+		}
 	}
 	if b.leaves == nil {
-		b.leaves = &chain.Leaves{}
+		b.leaves, s.chain.spare = s.chain.spare, nil
+		if b.leaves == nil {
+			b.leaves = &chain.Leaves{}
+		}
 	}
 	b.leaves.Add(e.Envelope, h.ID, h.Input, h.Key, h.Offset, h.End)
 	return nil
@@ -153,11 +160,13 @@ func (s *Sender) seal(b *openBatch, e *batchEntry) {
 	}
 	e.Manifest = s.chain.log.Seal(chain.Batch{ID: e.ID, Key: e.Key, Format: e.Format, Compression: e.Compression,
 		SHA256: e.SHA256, First: e.First, Last: e.Last, Count: e.Count, Seqs: runs}, lv)
+	lv.Reset()
+	s.chain.spare, b.leaves = lv, nil
 }
 
 // manifestName is the chain name of a journaled batch's manifest.
 func (s *Sender) manifestName(e *batchEntry) (string, error) {
-	m, err := chain.ParseManifest(e.Manifest)
+	m, err := s.chain.log.Parse(e.Manifest)
 	if err != nil { // cannot happen: sealed by this code and journaled whole
 		return "", fmt.Errorf("journaled manifest of %s: %w", e.ID, err)
 	}

@@ -59,6 +59,7 @@ type Sender struct {
 	rewind   bool            // re-read from the cursor (after a spool failure)
 	woke     bool            // the stop wake-up was used
 	probeGap time.Duration   // between probes of a failing output; 0: a second
+	hdr      record.Header   // the last leanly decoded record's header, for the chain
 	strs     record.StrCache // repeated header strings, when events are looked into
 	// openFloor is the first sequence number an open batch holds
 	// (MaxUint64 when none is open): the cursor may not pass it.
@@ -247,7 +248,7 @@ func (s *Sender) decode(rec buffer.Record) *event.Event {
 		}
 		err = record.Decode(rec.Seq, data, e, s.strs)
 	} else {
-		err = record.DecodeLean(rec.Seq, data, e)
+		err = record.DecodeLean(rec.Seq, data, e, &s.hdr)
 	}
 	if err != nil {
 		s.log.Error("skipping a malformed buffer record", zap.Uint64("seq", rec.Seq), zap.Error(err))

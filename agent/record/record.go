@@ -120,8 +120,9 @@ func Decode(seq uint64, data []byte, e *event.Event, cache StrCache) error {
 }
 
 // DecodeLean fills only what a sender that does not look into events
-// needs: sequence, time, envelope and raw record. No allocation.
-func DecodeLean(seq uint64, data []byte, e *event.Event) error {
+// needs: sequence, time, envelope and raw record, and h (when not nil)
+// with the header fields the chain needs. No allocation.
+func DecodeLean(seq uint64, data []byte, e *event.Event, h *Header) error {
 	if len(data) < 2 || data[0] != recVersion {
 		return ErrBad
 	}
@@ -131,11 +132,16 @@ func DecodeLean(seq uint64, data []byte, e *event.Event) error {
 		return ErrBad
 	}
 	r := recReader{b: data[2+n:]}
-	for range 6 {
-		r.bytes()
+	var hd Header
+	hd.ID = r.bytes()
+	r.bytes() // _time
+	r.bytes() // category
+	hd.Input, hd.Key = r.bytes(), r.bytes()
+	r.bytes() // path
+	hd.Offset, hd.End = int64(r.uvarint()), int64(r.uvarint())
+	if h != nil {
+		*h = hd
 	}
-	r.uvarint()
-	r.uvarint()
 	raw := []byte(nil)
 	if flags&flagRaw != 0 {
 		raw = r.bytes()

@@ -52,7 +52,7 @@ func TestDecodeLeanMatchesFullDecode(t *testing.T) {
 		if err := Decode(3, rec, &full, StrCache{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := DecodeLean(3, rec, &lean); err != nil {
+		if err := DecodeLean(3, rec, &lean, nil); err != nil {
 			t.Fatal(err)
 		}
 		want := []any{full.Seq, full.Time, string(full.Envelope), string(full.Raw)}
@@ -60,7 +60,7 @@ func TestDecodeLeanMatchesFullDecode(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("keepRaw %v (-full +lean):\n%s", keepRaw, diff)
 		}
-		if n := testing.AllocsPerRun(100, func() { DecodeLean(3, rec, &lean) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { DecodeLean(3, rec, &lean, &Header{}) }); n != 0 {
 			t.Errorf("DecodeLean allocates %v times", n)
 		}
 	}
@@ -77,6 +77,14 @@ func TestPeekHeaderMatchesDecode(t *testing.T) {
 	want := []any{e.ID, e.Source.Input, e.Source.Key, e.Source.Offset, e.Source.End}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	var lean event.Event
+	var lh Header
+	if err := DecodeLean(3, rec, &lean, &lh); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(h, lh); diff != "" {
+		t.Errorf("DecodeLean's header (-peek +lean):\n%s", diff)
 	}
 	if _, err := PeekHeader(rec[:5]); err == nil {
 		t.Error("a cut record peeked")
