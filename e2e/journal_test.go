@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
@@ -33,6 +34,14 @@ func TestConfigChangeWithJournaledBatchPending(t *testing.T) {
 	p.stop(15 * time.Second)
 	old := undone(readJournal(dataDir, "out"))
 	t.Logf("%d batches journaled, not written, at the config change", len(old))
+	spooled := map[string][]byte{} // by key: the bytes each journaled batch must be stored with
+	for _, e := range old {
+		b, err := os.ReadFile(filepath.Join(pending, e.Spool))
+		if err != nil {
+			t.Fatalf("spool of journaled batch %s: %v", e.ID, err)
+		}
+		spooled[e.Key] = b
+	}
 
 	c.outputs = []string{fileOutputWith("out", out, outOpts{
 		extra: `name = "{{ pipeline }}/v2/{{ batch_id }}"` + "\n    compression = \"gzip\""})}
@@ -42,12 +51,14 @@ func TestConfigChangeWithJournaledBatchPending(t *testing.T) {
 	st := waitStored(t, out, w.ids, 30*time.Second)
 	p.stop(15 * time.Second)
 	assertExact(t, st, w.ids)
-	checkJournaledKeys(t, out, old)
+	checkJournaledKeys(t, out, old, spooled)
 }
 
 // checkJournaledKeys wants each journaled batch stored at its key with its
-// sha256, and every other file named by the new config.
-func checkJournaledKeys(t *testing.T, out string, journaled []journalEntry) {
+// spooled bytes (and its sha256, when journaled with one: an uncompressed
+// ndjson file batch with a chain has none), and every other file named by
+// the new config.
+func checkJournaledKeys(t *testing.T, out string, journaled []journalEntry, spooled map[string][]byte) {
 	t.Helper()
 	keys := map[string]bool{}
 	for _, e := range journaled {
@@ -57,7 +68,10 @@ func checkJournaledKeys(t *testing.T, out string, journaled []journalEntry) {
 			t.Errorf("journaled batch %s: %v", e.ID, err)
 			continue
 		}
-		if sum := sha256.Sum256(b); hex.EncodeToString(sum[:]) != e.SHA256 {
+		if !bytes.Equal(b, spooled[e.Key]) {
+			t.Errorf("%s: %d bytes, not the %d spooled before the change", e.Key, len(b), len(spooled[e.Key]))
+		}
+		if sum := sha256.Sum256(b); e.SHA256 != "" && hex.EncodeToString(sum[:]) != e.SHA256 {
 			t.Errorf("%s: sha256 %x, journaled %s", e.Key, sum, e.SHA256)
 		}
 	}
