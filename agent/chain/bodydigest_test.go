@@ -63,3 +63,39 @@ func TestBodyWithoutDigestIsExactlyItsLines(t *testing.T) {
 		t.Fatalf("an empty line added: want one %s problem naming %s, got\n%s", chain.KindSHA256, key, problems(r))
 	}
 }
+
+// TestSwapWithoutDigestIsOneSwap: two batches whose manifests carry no
+// sha256 and whose bodies were exchanged are reported as one swap, paired
+// by the sequence numbers each holds.
+func TestSwapWithoutDigestIsOneSwap(t *testing.T) {
+	ctx := context.Background()
+	k := newKeys(t, "auditship-test")
+	st := chaintest.NewMem()
+	l, err := chain.OpenLog(t.TempDir(), "orders", "archive", "s1")
+	must(t, err)
+	lines := chaintest.New(nil, chaintest.Options{Stream: "s1"})
+	a := storeWithoutDigest(t, st, l, lines, 1, 200)
+	b := storeWithoutDigest(t, st, l, lines, 201, 200)
+	name, data, err := l.Checkpoint(start, k.signer)
+	must(t, err)
+	must(t, st.PutMeta(ctx, name, data))
+	ba, err := st.Read(a)
+	must(t, err)
+	bb, err := st.Read(b)
+	must(t, err)
+	must(t, st.Replace(a, bb))
+	must(t, st.Replace(b, ba))
+	r := verify(t, st, chain.VerifyOptions{Output: "archive", Verifier: k.verifier, MaxAge: time.Hour, Now: start})
+	var swaps int
+	for _, p := range r.Problems {
+		if p.Kind == chain.KindSwappedBatches {
+			swaps++
+		}
+		if p.Kind == chain.KindReplacedBatch {
+			t.Errorf("reported as replaced: %s", p)
+		}
+	}
+	if swaps != 1 {
+		t.Errorf("want one %s, got\n%s", chain.KindSwappedBatches, problems(r))
+	}
+}

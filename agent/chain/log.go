@@ -46,6 +46,11 @@ type logState struct {
 	Pending    []Skip    `json:"pending"`              // passed over, not yet in a manifest
 	Recorded   []Run     `json:"recorded"`             // in a manifest, maybe not yet behind the cursor
 	Next       uint64    `json:"next"`                 // 1 + the highest sequence number in a manifest
+	// A checkpoint being written: a crash may leave it stored or not, so
+	// the next checkpoint looks for it before chaining (see Settle).
+	Writing   string    `json:"writing,omitempty"` // its name
+	WritingAt time.Time `json:"writing_at,omitzero"`
+	WritingOf string    `json:"writing_of,omitempty"` // its digest
 }
 
 const stateFile = "chain.json"
@@ -226,9 +231,36 @@ func (l *Log) Checkpoint(now time.Time, signer note.Signer) (string, []byte, err
 	return CheckpointName(l.Pipeline, l.Output, l.Stream, now), b, err
 }
 
+// Writing records, durably, a checkpoint about to be stored: after a crash
+// Settle finds out whether it was.
+func (l *Log) Writing(name string, data []byte, at time.Time) error {
+	l.st.Writing, l.st.WritingAt, l.st.WritingOf = name, at, Digest(data)
+	return l.save()
+}
+
+// Settle resolves a checkpoint whose write a crash interrupted: stored
+// (get returns its bytes), the next checkpoint chains to it; not stored
+// (get fails with fs.ErrNotExist), it is forgotten. Any other error is
+// returned and the question stays open.
+func (l *Log) Settle(get func(name string) ([]byte, error)) error {
+	if l.st.Writing == "" {
+		return nil
+	}
+	data, err := get(l.st.Writing)
+	switch {
+	case err == nil && Digest(data) == l.st.WritingOf:
+		return l.Checkpointed(data, l.st.WritingAt)
+	case err == nil, errors.Is(err, fs.ErrNotExist):
+		l.st.Writing, l.st.WritingOf, l.st.WritingAt = "", "", time.Time{}
+		return l.save()
+	}
+	return err
+}
+
 // Checkpointed records a stored checkpoint: the next one chains to it.
 func (l *Log) Checkpointed(data []byte, at time.Time) error {
 	l.st.Checkpoint, l.st.CheckedAt = Digest(data), at
+	l.st.Writing, l.st.WritingOf, l.st.WritingAt = "", "", time.Time{}
 	return l.save()
 }
 

@@ -64,7 +64,11 @@ func (v *verifier) readBatch(ctx context.Context, m *Manifest, t *Tree) (batchRe
 	if src.err != nil {
 		return batchRead{}, fmt.Errorf("read %s: %w", m.Key, src.err)
 	}
-	return batchRead{unreadable: derr, sha: hex.EncodeToString(v.sha.Sum(v.sum[:0])), size: src.n,
+	sum := ""
+	if src.h != nil {
+		sum = hex.EncodeToString(v.sha.Sum(v.sum[:0]))
+	}
+	return batchRead{unreadable: derr, sha: sum, size: src.n,
 		lineBytes: v.lineBytes, lines: v.lines, nodes: v.nodes}, nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"testing"
+	"time"
 
 	"github.com/transparency-dev/merkle/rfc6962"
 )
@@ -149,5 +151,49 @@ func TestLeavesAddAllocatesOnlyToGrow(t *testing.T) {
 	n := testing.AllocsPerRun(1000, func() { lv.Add(line, id, []byte("in"), []byte("src"), 0, 10) })
 	if n > 0.1 {
 		t.Errorf("%v allocations per event", n)
+	}
+}
+
+// TestSettleAfterACrashInACheckpointWrite: a checkpoint stored just
+// before a crash (its digest never saved as written) is found and chained
+// to by the next one; one that was not stored is forgotten.
+func TestSettleAfterACrashInACheckpointWrite(t *testing.T) {
+	at := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	for _, stored := range []bool{true, false} {
+		dir := t.TempDir()
+		l, err := OpenLog(dir, "p", "o", "s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, data, _ := l.Checkpoint(at, nil)
+		if err := l.Writing(name, data, at); err != nil {
+			t.Fatal(err)
+		}
+		// kill -9 here: PutMeta may or may not have stored it.
+		l, err = OpenLog(dir, "p", "o", "s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = l.Settle(func(n string) ([]byte, error) {
+			if stored && n == name {
+				return data, nil
+			}
+			return nil, fs.ErrNotExist
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, next, _ := l.Checkpoint(at.Add(time.Hour), nil)
+		c, err := ParseCheckpoint(string(next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ""
+		if stored {
+			want = Digest(data)
+		}
+		if c.Prev != want {
+			t.Errorf("stored %v: next checkpoint's prev %q, want %q", stored, c.Prev, want)
+		}
 	}
 }

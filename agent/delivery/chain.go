@@ -281,7 +281,15 @@ func (s *Sender) checkpoint(ctx context.Context, now time.Time) {
 	c := s.chain
 	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
 	defer cancel()
-	name, data, err := c.log.Checkpoint(now, c.signer)
+	err := c.log.Settle(func(name string) ([]byte, error) { return c.meta.GetMeta(ctx, name) })
+	var name string
+	var data []byte
+	if err == nil {
+		name, data, err = c.log.Checkpoint(now, c.signer)
+	}
+	if err == nil {
+		err = c.log.Writing(name, data, now)
+	}
 	if err == nil {
 		err = c.meta.PutMeta(ctx, name, data)
 	}
