@@ -26,9 +26,10 @@ import (
 type Log struct {
 	Pipeline, Output, Stream string
 
-	path string
-	st   logState
-	tree *Tree
+	path  string
+	st    logState
+	tree  *Tree
+	dirty bool // st changed since the last save
 
 	// The manifest Seal returned last, parsed: committing it, the usual
 	// case, then needs no parse of its bytes.
@@ -89,6 +90,7 @@ func (l *Log) Skip(from, to uint64, reason, detail string, events int) {
 	if l.covered(from, to) {
 		return
 	}
+	l.dirty = true
 	if n := len(l.st.Pending); n > 0 {
 		last := &l.st.Pending[n-1]
 		if last.To+1 == from && last.Reason == reason && last.Detail == detail && events == 0 && last.Events == 0 {
@@ -115,18 +117,34 @@ func (l *Log) covered(from, to uint64) bool {
 
 // Save persists the state; skips recorded in manifests below floor (the
 // cursor) are forgotten, as no restart reads them again.
+// Nothing changed, nothing is written: the sender calls it before every
+// cursor save.
 func (l *Log) Save(floor uint64) error {
+	n := len(l.st.Recorded)
 	l.st.Recorded = slices.DeleteFunc(l.st.Recorded, func(r Run) bool { return r[1] < floor })
+	if !l.dirty && len(l.st.Recorded) == n {
+		return nil
+	}
 	return l.save()
 }
 
-func (l *Log) save() error {
+func (l *Log) save() error { return l.write(fsutil.WriteFile) }
+
+// Sync makes the state durable: before the journal that can rebuild it
+// (see CatchUp) forgets the batches it holds.
+func (l *Log) Sync() error { return l.save() }
+
+func (l *Log) write(put func(string, []byte, os.FileMode) error) error {
 	l.st.Frontier = l.tree.Frontier()
 	b, err := json.Marshal(&l.st)
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFile(l.path, b, 0o600)
+	if err := put(l.path, b, 0o600); err != nil {
+		return err
+	}
+	l.dirty = false
+	return nil
 }
 
 // Batch is what a manifest says of its batch besides the leaves.
@@ -172,6 +190,8 @@ func (l *Log) Parse(manifest []byte) (*Manifest, error) {
 // Commit adopts a stored batch's manifest (from Seal, maybe journaled by
 // an earlier run): the tree grows to its size and its skips leave the
 // pending list. Committing the last committed manifest again does nothing.
+// The state is written without fsync: the journal's fsynced "done" line
+// and the manifest it holds rebuild it after a power loss (CatchUp).
 func (l *Log) Commit(manifest []byte) error {
 	d := Digest(manifest)
 	if d == l.st.Manifest {
@@ -198,7 +218,25 @@ func (l *Log) Commit(manifest []byte) error {
 	for _, r := range m.Seqs {
 		l.st.Next = max(l.st.Next, r[1]+1)
 	}
-	return l.save()
+	return l.write(fsutil.ReplaceFile)
+}
+
+// CatchUp commits a manifest of a batch the journal marks done, unless the
+// state already holds it: after a power loss took the last unsynced
+// writes of the state, replaying the journal's done batches in order
+// brings it back.
+func (l *Log) CatchUp(manifest []byte) error {
+	m, err := ParseManifest(manifest)
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.SizeBefore == l.st.Size && m.Prev == l.st.Manifest:
+		return l.Commit(manifest)
+	case m.SizeBefore < l.st.Size || Digest(manifest) == l.st.Manifest:
+		return nil // committed already (or its resealed form, which is synced: see Sender.storeManifest)
+	}
+	return fmt.Errorf("manifest of %s starts at tree size %d; the chain is at %d", m.BatchID, m.SizeBefore, l.st.Size)
 }
 
 // StartAt records that the output starts reading at head with no cursor

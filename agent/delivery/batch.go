@@ -236,6 +236,12 @@ func (s *Sender) maybeCompact() {
 	if s.jr.lines < 1000 {
 		return
 	}
+	if s.chain != nil { // the journal is about to forget what rebuilds it
+		if err := s.chain.log.Sync(); err != nil {
+			s.stateError("chain", err)
+			return
+		}
+	}
 	if err := s.jr.compact(s.cur.next); err != nil {
 		s.log.Warn("journal compaction failed", zap.Error(err))
 	}

@@ -69,8 +69,26 @@ func (s *Sender) openChain(sdir string, fresh bool) error {
 		c.due = time.Now().Add(c.every)
 	}
 	s.chain = c
+	if err := s.catchUp(); err != nil {
+		return err
+	}
 	if fresh {
 		return l.StartAt(s.cur.next)
+	}
+	return nil
+}
+
+// catchUp replays the manifests of the batches the journal marks done,
+// in journal order: the chain state is written without fsync at each
+// commit, so a power loss may leave it behind the journal.
+func (s *Sender) catchUp() error {
+	for _, e := range s.jr.entries {
+		if !s.jr.done[e.ID] || len(e.Manifest) == 0 {
+			continue
+		}
+		if err := s.chain.log.CatchUp(e.Manifest); err != nil {
+			return fmt.Errorf("chain of batch %s: %w", e.ID, err)
+		}
 	}
 	return nil
 }
@@ -200,19 +218,24 @@ func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error) b
 		s.log.Error("the batch is stored without its manifest", zap.String("batch", e.ID), zap.Error(err))
 		return true
 	}
-	manifest, put := e.Manifest, !s.chain.inline
+	manifest, put, resealed := e.Manifest, !s.chain.inline, false
 	if refused, ok := outputs.RejectedLines(werr); ok {
 		if !s.persist(ctx, "chain", func() (err error) { manifest, err = s.reseal(e, refused); return err }) {
 			return false
 		}
-		put = true
+		put, resealed = true, true
 	}
 	if put {
 		if oc, _ := s.attempt(ctx, func() error { return s.chain.meta.PutMeta(ctx, name, manifest) }); oc == aborted {
 			return false
 		}
 	}
-	return s.persist(ctx, "chain", func() error { return s.chain.log.Commit(manifest) })
+	return s.persist(ctx, "chain", func() error {
+		if err := s.chain.log.Commit(manifest); err != nil || !resealed {
+			return err
+		}
+		return s.chain.log.Sync() // the journal holds the manifest as sealed, not this one
+	})
 }
 
 // reseal drops the refused lines from a batch's manifest, reading the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -324,4 +325,31 @@ func TestChainResealsAManifestWithoutRefusedEvents(t *testing.T) {
 			t.Errorf("indexes of %d and %d bytes for 3 events", len(m.IDIndex), len(m.LeafIndex))
 		}
 	}
+}
+
+// TestChainStateCatchesUpFromTheJournal: the chain state is written
+// without fsync at each commit; a power loss that takes those writes
+// leaves it behind the journal, whose done batches bring it back.
+func TestChainStateCatchesUpFromTheJournal(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := newChainStore()
+	first := buf.NextSeq()
+	s := newChainSender(t, buf, out, dir+"/out")
+	stale, err := os.ReadFile(dir + "/out/chain.json") // before any commit
+	if err != nil {
+		t.Fatal(err)
+	}
+	runUntil(s, appendEvents(t, buf, 8))
+	if err := os.WriteFile(dir+"/out/chain.json", stale, 0o600); err != nil { // the power loss
+		t.Fatal(err)
+	}
+	s2 := newChainSender(t, buf, out, dir+"/out")
+	last := appendEvents(t, buf, 4)
+	runUntil(s2, last)
+	ms := out.manifests(t)
+	if len(ms) != 3 {
+		t.Fatalf("%d manifests, want 3", len(ms))
+	}
+	checkCoverage(t, ms, first, last)
 }
