@@ -93,64 +93,69 @@ func (c StrCache) get(b []byte) string {
 	return s
 }
 
+// head is a record's header, as slices of it.
+type head struct {
+	flags                                    byte
+	nanos                                    int64
+	id, timeText, category, input, key, path []byte
+	offset, end                              int64
+	raw, envelope                            []byte
+}
+
+// parseHead splits a record without copying.
+func parseHead(data []byte) (head, error) {
+	if len(data) < 2 || data[0] != recVersion {
+		return head{}, ErrBad
+	}
+	h := head{flags: data[1]}
+	var n int
+	if h.nanos, n = binary.Varint(data[2:]); n <= 0 {
+		return head{}, ErrBad
+	}
+	r := recReader{b: data[2+n:]}
+	h.id, h.timeText, h.category = r.bytes(), r.bytes(), r.bytes()
+	h.input, h.key, h.path = r.bytes(), r.bytes(), r.bytes()
+	h.offset, h.end = int64(r.uvarint()), int64(r.uvarint())
+	if h.flags&flagRaw != 0 {
+		h.raw = r.bytes()
+	}
+	if r.err || len(r.b) == 0 {
+		return head{}, ErrBad
+	}
+	h.envelope = r.b
+	return h, nil
+}
+
+func (h head) header() Header {
+	return Header{ID: h.id, Input: h.input, Key: h.key, Offset: h.offset, End: h.end}
+}
+
 // Decode fills e from a record (e.Envelope and e.Raw alias data);
 // category, input, key and path come from cache when it is set.
 func Decode(seq uint64, data []byte, e *event.Event, cache StrCache) error {
-	if len(data) < 2 || data[0] != recVersion {
-		return ErrBad
+	h, err := parseHead(data)
+	if err != nil {
+		return err
 	}
-	flags := data[1]
-	t, n := binary.Varint(data[2:])
-	if n <= 0 {
-		return ErrBad
-	}
-	r := recReader{b: data[2+n:]}
-	*e = event.Event{Seq: seq, Time: time.Unix(0, t).UTC(), Fields: e.Fields[:0]}
-	e.ID, e.TimeText, e.Category = string(r.bytes()), string(r.bytes()), cache.get(r.bytes())
-	e.Source.Input, e.Source.Key, e.Source.Path = cache.get(r.bytes()), cache.get(r.bytes()), cache.get(r.bytes())
-	e.Source.Offset, e.Source.End = int64(r.uvarint()), int64(r.uvarint())
-	if flags&flagRaw != 0 {
-		e.Raw = r.bytes()
-	}
-	if r.err || len(r.b) == 0 {
-		return ErrBad
-	}
-	e.Envelope = r.b
+	*e = event.Event{Seq: seq, Time: time.Unix(0, h.nanos).UTC(), Fields: e.Fields[:0], Raw: h.raw, Envelope: h.envelope}
+	e.ID, e.TimeText, e.Category = string(h.id), string(h.timeText), cache.get(h.category)
+	e.Source.Input, e.Source.Key, e.Source.Path = cache.get(h.input), cache.get(h.key), cache.get(h.path)
+	e.Source.Offset, e.Source.End = h.offset, h.end
 	return nil
 }
 
 // DecodeLean fills only what a sender that does not look into events
-// needs: sequence, time, envelope and raw record, and h (when not nil)
+// needs: sequence, time, envelope and raw record, and hd (when not nil)
 // with the header fields the chain needs. No allocation.
-func DecodeLean(seq uint64, data []byte, e *event.Event, h *Header) error {
-	if len(data) < 2 || data[0] != recVersion {
-		return ErrBad
+func DecodeLean(seq uint64, data []byte, e *event.Event, hd *Header) error {
+	h, err := parseHead(data)
+	if err != nil {
+		return err
 	}
-	flags := data[1]
-	t, n := binary.Varint(data[2:])
-	if n <= 0 {
-		return ErrBad
+	if hd != nil {
+		*hd = h.header()
 	}
-	r := recReader{b: data[2+n:]}
-	var hd Header
-	hd.ID = r.bytes()
-	r.bytes() // _time
-	r.bytes() // category
-	hd.Input, hd.Key = r.bytes(), r.bytes()
-	r.bytes() // path
-	hd.Offset, hd.End = int64(r.uvarint()), int64(r.uvarint())
-	if h != nil {
-		*h = hd
-	}
-	raw := []byte(nil)
-	if flags&flagRaw != 0 {
-		raw = r.bytes()
-	}
-	if r.err || len(r.b) == 0 {
-		return ErrBad
-	}
-	fields := e.Fields[:0]
-	*e = event.Event{Seq: seq, Time: time.Unix(0, t).UTC(), Fields: fields, Raw: raw, Envelope: r.b}
+	*e = event.Event{Seq: seq, Time: time.Unix(0, h.nanos).UTC(), Fields: e.Fields[:0], Raw: h.raw, Envelope: h.envelope}
 	return nil
 }
 
@@ -200,23 +205,6 @@ type Header struct {
 
 // PeekHeader reads a record's header fields without decoding the rest.
 func PeekHeader(data []byte) (Header, error) {
-	if len(data) < 2 || data[0] != recVersion {
-		return Header{}, ErrBad
-	}
-	_, n := binary.Varint(data[2:])
-	if n <= 0 {
-		return Header{}, ErrBad
-	}
-	r := recReader{b: data[2+n:]}
-	var h Header
-	h.ID = r.bytes()
-	r.bytes() // _time
-	r.bytes() // category
-	h.Input, h.Key = r.bytes(), r.bytes()
-	r.bytes() // path
-	h.Offset, h.End = int64(r.uvarint()), int64(r.uvarint())
-	if r.err {
-		return Header{}, ErrBad
-	}
-	return h, nil
+	h, err := parseHead(data)
+	return h.header(), err
 }
