@@ -3,11 +3,20 @@ GO        ?= go
 BIN       := bin/auditship
 TOOLS_DIR ?= $(HOME)/.cache/auditship-tools
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo dev)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
 
-.PHONY: build run test lint unit fuzz e2e bench services clean soak
+.PHONY: build run test lint unit fuzz e2e bench services clean soak package
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/auditship
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/auditship
+
+# dist/auditship_*.deb and dist/auditship-*.rpm (nfpm, installed once under
+# $(TOOLS_DIR)) with a static binary; the packaging tests build and install
+# them too.
+package:
+	VERSION=$(VERSION) COMMIT=$(COMMIT) BUILD_DATE=$(BUILD_DATE) TOOLS_DIR=$(TOOLS_DIR) scripts/package.sh
 
 # The main job on the embedded default config: tails the sample Automatiko
 # log in examples/, archives it under ./archive and prints it. Ctrl-C stops.
@@ -43,4 +52,4 @@ soak:
 	SOAK_MINUTES=$(SOAK_MINUTES) scripts/soak.sh
 
 clean:
-	rm -rf bin data archive
+	rm -rf bin data archive dist

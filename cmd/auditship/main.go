@@ -13,7 +13,13 @@ const (
 	exitUsage   = 2
 )
 
-var version = "dev"
+// Set at build time by -ldflags "-X main.version=... -X main.commit=...
+// -X main.buildDate=..." (Makefile, scripts/package.sh).
+var (
+	version   = "dev"
+	commit    = "dev"
+	buildDate = "dev"
+)
 
 const usage = `usage:
   auditship run      [-c PATH] [--data-dir DIR] [--log-level debug|info|warn|error] [--discard-state NAME]
@@ -50,7 +56,7 @@ func run(args []string) int {
 	case "keygen":
 		return cmdKeygen(args[1:])
 	case "version", "--version", "-v":
-		fmt.Println("auditship", version)
+		fmt.Printf("auditship %s (commit %s, built %s)\n", version, commit, buildDate)
 		return exitOK
 	case "help", "-h", "--help":
 		fmt.Print(usage)
