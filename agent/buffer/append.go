@@ -171,12 +171,11 @@ func (l *Log) rolled(f *os.File, size int64) {
 		l.dirDirty = true
 		old = nil
 	}
-	n := len(l.segs)
+	l.size()
 	l.mu.Unlock()
 	if old != nil {
 		old.Close()
 	}
-	l.m.segments.Set(float64(n))
 }
 
 // appended publishes a successful write of n records (size bytes).
@@ -196,9 +195,8 @@ func (l *Log) appended(n int, size int64, onDurable func(error)) {
 	if l.o.Fsync != FsyncBatch {
 		l.advance(last)
 	}
-	bytes := l.bytes
+	l.size()
 	l.mu.Unlock()
 	l.wake()
 	l.m.appended.Add(float64(n))
-	l.m.bytes.Set(float64(bytes))
 }

@@ -122,7 +122,7 @@ func (l *Log) syncAll(files []*os.File, dir bool, cur *os.File) error {
 }
 
 func (l *Log) sync(f *os.File) error {
-	l.m.fsyncs.Inc()
+	defer l.m.observeSync(time.Now())
 	return l.fsync(f)
 }
 

@@ -29,8 +29,9 @@ func Open(o Options) (*Log, error) {
 	if err := l.load(); err != nil {
 		return nil, fmt.Errorf("buffer: open %s: %w", o.Dir, err)
 	}
-	l.m.segments.Set(float64(len(l.segs)))
-	l.m.bytes.Set(float64(l.bytes))
+	l.mu.Lock()
+	l.size()
+	l.mu.Unlock()
 	go l.commitLoop()
 	return l, nil
 }

@@ -319,6 +319,9 @@ func TestMetrics(t *testing.T) {
 		"auditship_buffer_segments":               1,
 		"auditship_buffer_bytes":                  float64(l.activeSize),
 		"auditship_buffer_fsyncs_total":           got["auditship_buffer_fsyncs_total"],
+		"auditship_buffer_fsync_duration_seconds": 0,  // a histogram: neither counter nor gauge
+		"auditship_buffer_records":                14, // seqs 1-14, the lost one included
+		"auditship_buffer_usage_ratio":            float64(l.activeSize) / (1 << 30),
 	}
 	if diff := cmp.Diff(want, got); diff != "" || got["auditship_buffer_fsyncs_total"] < 1 {
 		t.Fatalf("metrics (-want +got):\n%s", diff)

@@ -73,8 +73,7 @@ func (l *Log) Trim(before uint64) error {
 	if freed && !l.isClosed {
 		close(l.space)
 		l.space = make(chan struct{})
-		l.m.bytes.Set(float64(l.bytes))
-		l.m.segments.Set(float64(len(l.segs)))
+		l.size()
 	}
 	return nil
 }

@@ -91,9 +91,9 @@ func (s *Sender) flushMemory(ctx context.Context, b *openBatch) {
 		lines, _ := outputs.RejectedLines(err)
 		s.log.Error("the output refused some events for their content; it has no dead-letter directory, they are skipped",
 			zap.Uint64("first_seq", b.first), zap.Uint64("last_seq", b.last), zap.Int("refused", len(lines)), zap.Error(err))
-		s.delivered(b.count - len(lines))
+		s.delivered(b.count-len(lines), b.bytes)
 	default:
-		s.delivered(b.count)
+		s.delivered(b.count, b.bytes)
 	}
 	s.advance()
 }
@@ -143,6 +143,8 @@ func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 		s.spoolGone(e, err)
 		return s.settle(ctx, e, "")
 	}
+	s.m.age.first.Store(min(e.First, s.cur.next)) // journaled: the cursor passed it
+	defer func() { s.m.age.first.Store(s.cur.next) }()
 	b := s.entryBatch(e)
 	b.Body = f
 	s.inlineManifest(b, e)
@@ -173,7 +175,7 @@ func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 		return false
 	}
 	if oc != rejected {
-		s.delivered(e.Count - refused)
+		s.delivered(e.Count-refused, e.Size)
 	}
 	s.maybeCompact()
 	return true
@@ -226,9 +228,11 @@ func (s *Sender) persist(ctx context.Context, op string, fn func() error) bool {
 	}
 }
 
-func (s *Sender) delivered(n int) {
+func (s *Sender) delivered(n int, size int64) {
 	s.m.events.Add(float64(n))
 	s.m.batches.Inc()
+	s.m.bytes.Add(float64(size))
+	s.m.lastSend.SetToCurrentTime()
 }
 
 // maybeCompact keeps the journal short.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/agent/buffer"
@@ -50,6 +51,8 @@ func New(st Settings) (*Sender, error) {
 	s := &Sender{pipeline: st.Pipeline, name: oc.Name, stream: st.Stream, out: out, cfg: oc,
 		maxPartitions: st.MaxPartitions, log: log, m: newOutputMetrics(st.Registry, st.Pipeline, oc.Name),
 		buf: st.Buffer, spoolDir: spool, kick: st.Kick}
+	s.m.watch(st.Registry, prometheus.Labels{"pipeline": st.Pipeline, "output": oc.Name},
+		func() uint64 { return st.Buffer.Durable() + 1 }, oc.Batch.Interval)
 	s.part, _ = out.(outputs.Partitioner)
 	s.needFields = oc.When != nil || needsFields(out)
 	if err := s.openState(st.StateDir); err != nil {

@@ -1,6 +1,8 @@
 package delivery
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/auditship/auditship/agent/metrics"
@@ -12,6 +14,10 @@ type outputMetrics struct {
 	checkpoints, checkpointErrors                                 prometheus.Counter
 	sendErrors, stateErrors, journalRepairs                       *prometheus.CounterVec
 	setHealthy                                                    func(bool)
+	bytes, retries                                                prometheus.Counter
+	lastSend, held                                                prometheus.Gauge
+	writeSeconds                                                  prometheus.Histogram
+	age                                                           *unsentAge
 }
 
 func newOutputMetrics(reg *metrics.Registry, pipeline, name string) *outputMetrics {
@@ -44,7 +50,57 @@ func newOutputMetrics(reg *metrics.Registry, pipeline, name string) *outputMetri
 		Help: "Journal damage found at start by kind: torn_tail (cut back), corrupt_line (quarantined), " +
 			"orphan_spool (a spool file without its entry, moved to the dead-letter directory).", ConstLabels: l}, []string{"kind"})
 	reg.MustRegister(m.sendErrors, m.stateErrors, m.journalRepairs)
+	m.bytes = f("auditship_output_sent_bytes_total",
+		"Bytes of the batches written: the encoded body for stores, the events' envelopes for stdout.")
+	m.retries = f("auditship_output_retries_total",
+		"Store operations (batch writes, manifest puts) attempted again after a failure.")
+	m.deliveryGauges(reg, l)
+	m.age = &unsentAge{}
 	key := pipeline + "/" + name
-	m.setHealthy = func(ok bool) { reg.SetHealthy(key, ok) }
+	m.setHealthy = func(ok bool) {
+		m.held.Set(boolFloat(!ok))
+		reg.SetHealthy(key, ok)
+	}
 	return m
+}
+
+// deliveryGauges registers the gauges and the histogram that tell whether
+// the output keeps up.
+func (m *outputMetrics) deliveryGauges(reg prometheus.Registerer, l prometheus.Labels) {
+	g := func(n, h string) prometheus.Gauge {
+		return prometheus.NewGauge(prometheus.GaugeOpts{Name: n, Help: h, ConstLabels: l})
+	}
+	m.lastSend = g("auditship_output_last_send_timestamp_seconds",
+		"Unix time of the last successful batch write; the sender's start until the first.")
+	m.held = g("auditship_output_held_on_permanent_error",
+		"1 while the output is held on a permanent error (re-probed every permanent_retry_interval), else 0.")
+	m.writeSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "auditship_output_write_duration_seconds",
+		Help: "Time taken by each batch write to the output, failed ones included.", ConstLabels: l,
+		Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}) // 1ms to 262s
+	reg.MustRegister(m.lastSend, m.held, m.writeSeconds)
+}
+
+// watch exports the age of the oldest undelivered event (next: the first
+// sequence number not yet in the buffer) and the batch interval.
+func (m *outputMetrics) watch(reg prometheus.Registerer, l prometheus.Labels, next func() uint64, interval time.Duration) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "auditship_output_oldest_unsent_event_age_seconds", ConstLabels: l,
+		Help: "How long the oldest event the output has not delivered has been in the buffer (0: nothing waits).",
+	}, func() float64 { return m.age.seconds(next(), time.Now()) }))
+	iv := prometheus.NewGauge(prometheus.GaugeOpts{Name: "auditship_output_batch_interval_seconds", ConstLabels: l,
+		Help: "The output's batch interval from its config: the longest a batch waits before it is written."})
+	iv.Set(interval.Seconds())
+	reg.MustRegister(iv)
+}
+
+// observeWrite times one batch write.
+func (m *outputMetrics) observeWrite(start time.Time) {
+	m.writeSeconds.Observe(time.Since(start).Seconds())
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -78,6 +78,9 @@ func (s *Sender) Stop(target uint64) {
 func (s *Sender) Run(ctx context.Context) {
 	s.open = map[string]*openBatch{}
 	s.openFloor = math.MaxUint64
+	s.m.age.first.Store(s.cur.next)
+	s.m.lastSend.SetToCurrentTime()
+	defer s.m.age.sample(s.buf)()
 	defer s.finish()
 	if s.jr != nil {
 		s.checkJournal()
@@ -309,6 +312,7 @@ func (s *Sender) saveCursor(force bool) {
 		s.stateError("chain", err)
 		return
 	}
+	s.m.age.first.Store(s.cur.next)
 	if err := s.cur.save(); err != nil {
 		s.stateError("cursor", err)
 		return

@@ -26,7 +26,10 @@ const (
 // errors back off exponentially with jitter, forever; permanent ones hold
 // the output and are re-probed every permanent_retry_interval.
 func (s *Sender) write(ctx context.Context, b *event.Batch) (outcome, error) {
-	return s.attempt(ctx, func() error { return s.out.Write(ctx, b) })
+	return s.attempt(ctx, func() error {
+		defer s.m.observeWrite(time.Now())
+		return s.out.Write(ctx, b)
+	})
 }
 
 // attempt runs one store operation (a batch write, a manifest put) until it
@@ -60,6 +63,7 @@ func (s *Sender) attempt(ctx context.Context, op func() error) (outcome, error) 
 		if !s.pause(ctx, wait, kind == "retryable") {
 			return aborted, ctx.Err()
 		}
+		s.m.retries.Inc()
 	}
 }
 
