@@ -36,7 +36,7 @@ func TestDockerfile(t *testing.T) {
 	if len(from) < 2 || !strings.Contains(from[0], " AS build") {
 		t.Errorf("Dockerfile stages %q: want a build stage and a runtime stage", from)
 	}
-	engine, reason := containerEngine()
+	engine, reason := containerEngine(baseImages(from))
 	if engine == "" {
 		t.Logf("image not built or run: %s; TestStaticBinary checks the static build it relies on", reason)
 		return
@@ -83,21 +83,59 @@ func TestStaticBinary(t *testing.T) {
 	}
 }
 
-// containerEngine finds a docker or podman that answers, or tells why none.
-func containerEngine() (engine, why string) {
+// baseImages lists the images the stages start from, not the stages.
+func baseImages(from []string) []string {
+	stages := map[string]bool{}
+	var images []string
+	for _, ins := range from {
+		f := strings.Fields(ins)
+		if len(f) >= 4 && strings.EqualFold(f[2], "AS") {
+			stages[f[3]] = true
+		}
+		if !stages[f[1]] || len(f) < 4 {
+			images = append(images, f[1])
+		}
+	}
+	return images
+}
+
+// containerEngine finds a docker or podman that answers, has or can pull
+// the base images and runs a container, or tells why none does.
+func containerEngine(images []string) (engine, why string) {
 	var whys []string
 	for _, tool := range []string{"docker", "podman"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			whys = append(whys, tool+" is not installed")
 			continue
 		}
-		out, err := run(tool, "info")
-		if err == nil {
-			return tool, ""
+		if reason := engineUnusable(tool, images); reason != "" {
+			whys = append(whys, reason)
+			continue
 		}
-		whys = append(whys, tool+" info: "+lastLine(out))
+		return tool, ""
 	}
 	return "", strings.Join(whys, "; ")
+}
+
+func engineUnusable(tool string, images []string) string {
+	if out, err := run(tool, "info"); err != nil {
+		return tool + " info: " + lastLine(out)
+	}
+	if len(images) == 0 {
+		return "the Dockerfile names no base image"
+	}
+	for _, img := range images {
+		if _, err := run(tool, "image", "inspect", img); err == nil {
+			continue
+		}
+		if out, err := run(tool, "pull", img); err != nil {
+			return tool + " pull " + img + ": " + lastLine(out)
+		}
+	}
+	if out, err := run(tool, "run", "--rm", images[0], "true"); err != nil {
+		return tool + " run: " + lastLine(out)
+	}
+	return ""
 }
 
 func lastLine(s string) string {
