@@ -30,6 +30,7 @@ func TestDeb(t *testing.T) {
 
 	checkInstalled(t)
 	verifyUnit(t)
+	runService(t)
 	files, conffiles := installedFiles(t)
 
 	dpkg(t, "-r", "auditship")
