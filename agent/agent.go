@@ -30,10 +30,15 @@ type Options struct {
 	DataDir      string   // already resolved (flag, config, or default)
 	DiscardState []string // names of removed components whose state may go
 	Logger       *zap.Logger
+	// Reload receives one value per SIGHUP; Load then reads the config
+	// again (same path). Both nil: no reloads.
+	Reload <-chan struct{}
+	Load   func() (*config.Config, config.Diagnostics)
 }
 
 // Run runs every enabled pipeline until ctx ends or every pipeline has
-// ended by itself; then it drains within cfg.ShutdownTimeout.
+// ended by itself; then it drains within cfg.ShutdownTimeout. The metrics
+// server answers until the pipelines have drained.
 func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	lock, err := state.Acquire(opts.DataDir)
 	if err != nil {
@@ -45,49 +50,193 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	}
 	reg := metrics.New()
 	if cfg.MetricsAddr != "" {
-		if err := reg.Serve(ctx, cfg.MetricsAddr); err != nil {
+		srv, err := reg.Serve(cfg.MetricsAddr, func(err error) {
+			opts.Logger.Error("metrics server stopped serving", zap.Error(err))
+		})
+		if err != nil {
 			return fmt.Errorf("metrics_addr: %w", err)
 		}
+		defer closeServer(srv, opts.Logger)
 	}
-	pipes, err := buildAll(cfg, opts, reg)
-	if err != nil {
+	sv := newSupervisor(ctx, cfg, opts, reg)
+	if err := sv.startAll(); err != nil {
 		return err
 	}
-	return runAll(ctx, pipes, cfg.ShutdownTimeout)
+	stopWatch := sv.watch()
+	defer stopWatch()
+	return sv.wait()
 }
 
-// buildAll builds every enabled pipeline; on failure it closes the ones
-// already built.
-func buildAll(cfg *config.Config, opts Options, reg *metrics.Registry) ([]*pipeline, error) {
-	var pipes []*pipeline
-	for _, pc := range cfg.Pipelines {
+// closeServer stops the metrics server once the pipelines have drained.
+func closeServer(srv *metrics.Server, log *zap.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := srv.Close(ctx); err != nil {
+		log.Warn("metrics server", zap.Error(err))
+	}
+}
+
+// supervisor starts, stops and restarts pipelines: at start, on a
+// reload (reload.go) and when they end.
+type supervisor struct {
+	ctx     context.Context
+	cfg     *config.Config
+	opts    Options
+	reg     *metrics.Registry
+	mu      sync.Mutex // guards running for the watchdog
+	running map[string]*runningPipe
+	failed  map[string]bool // pipelines a reload could not start; retried by the next
+	wake    chan struct{}   // a pipeline ended
+	errs    []error
+}
+
+// runningPipe is one started pipeline and what stops it.
+type runningPipe struct {
+	p      *pipeline
+	pc     *config.Pipeline
+	reg    *metrics.Registry // the pipeline's own metrics
+	fp     string            // fingerprint of its config (reload_fingerprint.go)
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error // what run returned, once done is closed
+	watch  *pipeWatch
+}
+
+func newSupervisor(ctx context.Context, cfg *config.Config, opts Options, reg *metrics.Registry) *supervisor {
+	return &supervisor{ctx: ctx, cfg: cfg, opts: opts, reg: reg, running: map[string]*runningPipe{},
+		failed: map[string]bool{}, wake: make(chan struct{}, 1)}
+}
+
+// startAll builds every enabled pipeline, then runs them; on a failure it
+// closes the ones already built.
+func (s *supervisor) startAll() error {
+	fps := fingerprints(s.cfg)
+	var built []*runningPipe
+	for _, pc := range s.cfg.Pipelines {
 		if !pc.Enabled {
 			continue
 		}
-		p, err := build(pc, opts, reg)
+		r, err := s.build(pc, fps[pc.Name])
 		if err != nil {
-			for _, q := range pipes {
-				q.close(context.Background())
+			for _, q := range built {
+				q.p.close(context.Background())
 			}
-			return nil, fmt.Errorf("pipeline %q: %w", pc.Name, err)
+			return err
 		}
-		pipes = append(pipes, p)
+		built = append(built, r)
 	}
-	return pipes, nil
+	for _, r := range built {
+		s.launch(r)
+	}
+	return nil
 }
 
-func runAll(ctx context.Context, pipes []*pipeline, timeout time.Duration) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(pipes))
-	for i, p := range pipes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = p.run(ctx, timeout)
-		}()
+// build creates a pipeline with a fresh metrics registry of its own.
+func (s *supervisor) build(pc *config.Pipeline, fp string) (*runningPipe, error) {
+	reg := s.reg.Pipeline(pc.Name, enabledOutputs(pc))
+	p, err := build(pc, s.opts, reg)
+	if err != nil {
+		s.reg.SetProblem(pc.Name, "", "failed to start: "+err.Error())
+		return nil, fmt.Errorf("pipeline %q: %w", pc.Name, err)
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return &runningPipe{p: p, pc: pc, reg: reg, fp: fp, done: make(chan struct{}), watch: newPipeWatch(pc)}, nil
+}
+
+func enabledOutputs(pc *config.Pipeline) []string {
+	var names []string
+	for _, oc := range pc.Outputs {
+		if oc.Enabled {
+			names = append(names, oc.Name)
+		}
+	}
+	return names
+}
+
+// launch runs r on a goroutine of its own until its context ends or its
+// inputs end; done closes when it has drained and closed.
+func (s *supervisor) launch(r *runningPipe) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	r.cancel = cancel
+	timeout := s.cfg.ShutdownTimeout
+	s.mu.Lock()
+	s.running[r.pc.Name] = r
+	delete(s.failed, r.pc.Name)
+	s.mu.Unlock()
+	go func() {
+		defer func() {
+			close(r.done)
+			select {
+			case s.wake <- struct{}{}:
+			default:
+			}
+		}()
+		r.err = r.p.run(ctx, timeout)
+	}()
+}
+
+// stop cancels a pipeline and waits until it drained (within its
+// shutdown_timeout) and closed; it is then no longer running.
+func (s *supervisor) stop(r *runningPipe) {
+	r.cancel()
+	<-r.done
+	s.forget(r)
+	if r.err != nil {
+		s.opts.Logger.Error("pipeline stopped with an error", zap.String("pipeline", r.pc.Name), zap.Error(r.err))
+	}
+}
+
+func (s *supervisor) forget(r *runningPipe) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running[r.pc.Name] == r {
+		delete(s.running, r.pc.Name)
+	}
+}
+
+// wait reaps ended pipelines and applies reloads until no pipeline runs
+// (and, after a reload left one failed, until ctx ends).
+func (s *supervisor) wait() error {
+	done := s.ctx.Done()
+	for {
+		s.reap()
+		if len(s.snapshot()) == 0 && (len(s.failed) == 0 || s.ctx.Err() != nil) {
+			return errors.Join(s.errs...)
+		}
+		select {
+		case <-s.wake:
+		case <-done:
+			done = nil
+		case <-s.opts.Reload:
+			if s.ctx.Err() == nil {
+				s.reload()
+			}
+		}
+	}
+}
+
+// reap forgets the pipelines that ended, keeping their errors.
+func (s *supervisor) reap() {
+	for _, r := range s.snapshot() {
+		select {
+		case <-r.done:
+			s.forget(r)
+			if r.err != nil {
+				s.errs = append(s.errs, r.err)
+			}
+		default:
+		}
+	}
+}
+
+// snapshot lists the running pipelines.
+func (s *supervisor) snapshot() []*runningPipe {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := make([]*runningPipe, 0, len(s.running))
+	for _, r := range s.running {
+		rs = append(rs, r)
+	}
+	return rs
 }
 
 // run moves events until the inputs stop, lets every sender deliver up to

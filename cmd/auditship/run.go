@@ -10,7 +10,9 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/auditship/auditship"
 	"github.com/auditship/auditship/agent"
+	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/agent/state"
 )
 
@@ -24,6 +26,8 @@ func cmdRun(args []string) int {
 	if !parseFlags(fs, args) {
 		return exitUsage
 	}
+	reload, stopReload := notifyReload() // before anything: SIGHUP must never kill a run
+	defer stopReload()
 	log, err := newLogger(*level)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "auditship run: %v\n", err)
@@ -40,8 +44,20 @@ func cmdRun(args []string) int {
 	ctx, stop := notifyContext(context.Background())
 	defer stop()
 	log.Info("starting", zap.String("version", version), zap.String("data_dir", dir))
-	err = agent.Run(ctx, cfg, agent.Options{DataDir: dir, DiscardState: discard, Logger: log})
+	err = agent.Run(ctx, cfg, agent.Options{DataDir: dir, DiscardState: discard, Logger: log,
+		Reload: reload, Load: reloader(*path)})
 	return exitCode(log, err)
+}
+
+// reloader reads the config again from the same path for a SIGHUP; the
+// agent logs its diagnostics.
+func reloader(path string) func() (*config.Config, config.Diagnostics) {
+	return func() (*config.Config, config.Diagnostics) {
+		if path == "" {
+			return config.LoadBytes(auditship.DefaultConfigName, auditship.DefaultConfig, agent.Components())
+		}
+		return config.Load(path, agent.Components())
+	}
 }
 
 func exitCode(log *zap.Logger, err error) int {
