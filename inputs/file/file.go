@@ -76,7 +76,7 @@ func newInput(cfg *Config, s inputs.Settings) (*input, error) {
 	if err := in.st.load(); err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(s.Registerer)
+	m, err := newMetrics(s.Registerer, in.st.lagBytes)
 	if err != nil {
 		return nil, err
 	}

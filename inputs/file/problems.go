@@ -3,6 +3,7 @@ package file
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"go.uber.org/zap"
@@ -20,6 +21,7 @@ func (in *input) failed(path, op string, err error) {
 		return
 	}
 	in.failing[path] = op
+	in.m.unreadable.Set(float64(len(in.failing)))
 	in.log.Warn("cannot "+op+" a matching file; retrying every scan",
 		zap.String("path", path), zap.Error(err))
 }
@@ -28,8 +30,23 @@ func (in *input) failed(path, op string, err error) {
 func (in *input) recovered(path string) {
 	if _, ok := in.failing[path]; ok {
 		delete(in.failing, path)
+		in.m.unreadable.Set(float64(len(in.failing)))
 		in.log.Info("matching file readable again", zap.String("path", path))
 	}
+}
+
+// forgetVanished drops the failures of paths that no longer exist: an
+// unreadable file that was deleted is no longer a problem.
+func (in *input) forgetVanished() {
+	if len(in.failing) == 0 {
+		return
+	}
+	for p := range in.failing {
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			delete(in.failing, p)
+		}
+	}
+	in.m.unreadable.Set(float64(len(in.failing)))
 }
 
 // checkGlobs warns about each glob that matches no file, once until it

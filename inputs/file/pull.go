@@ -61,6 +61,7 @@ func (in *input) readChunk(t *tfile, now time.Time) []record.Record {
 	if n == 0 {
 		return nil
 	}
+	in.m.readBytes.Add(float64(n))
 	data := in.spare[:n]
 	if n < chunkSize/4 {
 		data = bytes.Clone(data)

@@ -69,6 +69,7 @@ func (in *input) scan() {
 	in.lastScan, in.needScan = now, false
 	ents, matched := in.glob()
 	in.checkGlobs(matched)
+	in.forgetVanished()
 	found := make(map[fileID]entry, len(ents))
 	for _, e := range ents {
 		found[e.id] = e

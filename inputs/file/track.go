@@ -143,6 +143,7 @@ func (in *input) openFile(t *tfile) bool {
 	}
 	in.recovered(t.path)
 	in.open++
+	in.m.open.Set(float64(in.open))
 	return true
 }
 
@@ -150,5 +151,6 @@ func (in *input) closeFile(t *tfile) {
 	if t.f != nil {
 		t.close()
 		in.open--
+		in.m.open.Set(float64(in.open))
 	}
 }
