@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -19,6 +21,7 @@ func TestDeb(t *testing.T) {
 	if _, err := exec.LookPath("dpkg"); err != nil {
 		t.Skip("no dpkg on this machine")
 	}
+	lockMachine(t)
 	refuseExisting(t)
 	d := packages(t)
 	t.Cleanup(func() {
@@ -37,6 +40,20 @@ func TestDeb(t *testing.T) {
 	checkRemoved(t, files, conffiles)
 	dpkg(t, "--purge", "auditship")
 	checkPurged(t, conffiles)
+}
+
+// lockMachine serializes the test between test runs on one machine (two
+// developers' make test): the package and its paths are machine-wide.
+func lockMachine(t *testing.T) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "auditship-packaging-test.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
 }
 
 // refuseExisting stops the test before it would overwrite a real install.
