@@ -136,7 +136,7 @@ func (s *supervisor) build(pc *config.Pipeline, fp string) (*runningPipe, error)
 	reg := s.reg.Pipeline(pc.Name, enabledOutputs(pc))
 	p, err := build(pc, s.opts, reg)
 	if err != nil {
-		s.reg.SetProblem(pc.Name, "", "failed to start: "+err.Error())
+		s.reg.PipelineFailed(pc.Name, err)
 		return nil, fmt.Errorf("pipeline %q: %w", pc.Name, err)
 	}
 	return &runningPipe{p: p, pc: pc, reg: reg, fp: fp, done: make(chan struct{}), watch: newPipeWatch(pc)}, nil

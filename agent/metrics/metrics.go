@@ -68,6 +68,12 @@ func (r *Registry) Pipeline(name string, outputs []string) *Registry {
 	return c
 }
 
+// PipelineFailed records a pipeline that could not start: /readyz names
+// it, with err, until it starts or is removed.
+func (r *Registry) PipelineFailed(name string, err error) {
+	r.h.failed(name, err)
+}
+
 // RemovePipeline forgets a stopped pipeline: its metrics and its health.
 func (r *Registry) RemovePipeline(name string) { r.h.remove(name) }
 
@@ -90,10 +96,10 @@ func (r *Registry) CountReload(ok bool) {
 // currently write: false while it is held on a permanent error.
 func (r *Registry) SetHealthy(name string, ok bool) { r.h.setHeld(name, !ok) }
 
-// SetProblem records what is wrong with a pipeline (output "") or one of
-// its outputs, as the agent sees it ("" clears it). It is the agent's
-// view (buffer full, failed to start, not delivering), separate from
-// SetHealthy's.
+// SetProblem records what is wrong with a running pipeline (output "")
+// or one of its outputs, as the agent sees it ("" clears it): buffer
+// full, not delivering. It is separate from SetHealthy's view, and
+// ignored for a pipeline not (or no longer) announced by Pipeline.
 func (r *Registry) SetProblem(pipeline, output, problem string) {
 	r.h.setProblem(pipeline, output, problem)
 }
@@ -125,6 +131,13 @@ func (h *health) add(name string, outputs []string, reg *prometheus.Registry) {
 	defer h.mu.Unlock()
 	h.dropHeld(name)
 	h.pipes[name] = &pipeHealth{reg: reg, outputs: slices.Clone(outputs), problems: map[string]string{}}
+}
+
+func (h *health) failed(name string, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.dropHeld(name)
+	h.pipes[name] = &pipeHealth{problems: map[string]string{"": "failed to start: " + err.Error()}}
 }
 
 func (h *health) remove(name string) {
@@ -168,9 +181,8 @@ func (h *health) setProblem(pipeline, output, problem string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	p := h.pipes[pipeline]
-	if p == nil {
-		p = &pipeHealth{problems: map[string]string{}}
-		h.pipes[pipeline] = p
+	if p == nil { // removed meanwhile
+		return
 	}
 	if problem == "" {
 		delete(p.problems, output)

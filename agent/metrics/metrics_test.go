@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -44,7 +45,7 @@ func TestReadyz(t *testing.T) {
 		{"held", func() { r.SetHealthy("orders/archive", false) }, "orders", "archive", "permanent error"},
 		{"retrying", func() { r.SetProblem("orders", "db", "not delivering: 3 retryable errors") }, "orders", "db", "retryable"},
 		{"buffer full", func() { r.SetProblem("hr", "", "buffer full") }, "hr", "", "buffer full"},
-		{"failed to start", func() { r.SetProblem("new", "", "failed to start: boom") }, "new", "", "failed to start"},
+		{"failed to start", func() { r.PipelineFailed("new", errors.New("boom")) }, "new", "", "failed to start: boom"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -62,7 +63,8 @@ func TestReadyz(t *testing.T) {
 	r.SetProblem("orders", "db", "")
 	r.SetProblem("hr", "", "")
 	r.RemovePipeline("new")
-	if code, st := get(t, r.serveReady); code != http.StatusOK {
+	r.SetProblem("gone", "", "buffer full") // a pipeline removed meanwhile: ignored
+	if code, st := get(t, r.serveReady); code != http.StatusOK || len(st.Pipelines) != 2 {
 		t.Errorf("after recovery: %d %+v", code, st)
 	}
 }
