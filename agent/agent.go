@@ -62,6 +62,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err := sv.startAll(); err != nil {
 		return err
 	}
+	reg.Started()
 	stopWatch := sv.watch()
 	defer stopWatch()
 	return sv.wait()

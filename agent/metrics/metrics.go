@@ -104,6 +104,14 @@ func (r *Registry) SetProblem(pipeline, output, problem string) {
 	r.h.setProblem(pipeline, output, problem)
 }
 
+// Started tells /readyz that the pipelines were built: until then it
+// answers 503 (starting).
+func (r *Registry) Started() {
+	r.h.mu.Lock()
+	defer r.h.mu.Unlock()
+	r.h.started = true
+}
+
 // Beat tells /healthz that the agent's watchdog went over every pipeline.
 func (r *Registry) Beat() { r.h.beat() }
 
@@ -114,6 +122,7 @@ type health struct {
 	held     map[string]bool // "pipeline/output" held on a permanent error
 	lastBeat time.Time
 	beatMax  time.Duration // /healthz fails when the watchdog is this late
+	started  bool          // every pipeline was built once
 }
 
 type pipeHealth struct {
@@ -235,7 +244,10 @@ func (h *health) readiness() (Status, bool) {
 			st.Pipelines = append(st.Pipelines, PipelineStatus{Name: pipe, Outputs: []OutputStatus{heldOutput(out)}})
 		}
 	}
-	ready := true
+	ready := h.started
+	if !h.started {
+		st.Problems = []string{"starting: the pipelines are being built"}
+	}
 	for _, p := range st.Pipelines {
 		ready = ready && p.Ready
 	}

@@ -32,6 +32,10 @@ func TestReadyz(t *testing.T) {
 	r := New()
 	r.Pipeline("orders", []string{"archive", "db"})
 	r.Pipeline("hr", []string{"console"})
+	if code, st := get(t, r.serveReady); code != http.StatusServiceUnavailable || len(st.Problems) == 0 {
+		t.Errorf("starting: %d %+v, want 503", code, st)
+	}
+	r.Started()
 	if code, st := get(t, r.serveReady); code != http.StatusOK || st.Status != "ok" || len(st.Pipelines) != 2 {
 		t.Fatalf("all well: %d %+v", code, st)
 	}
@@ -90,6 +94,7 @@ func problemOf(st Status, pipe, output string) string {
 // tests of delivery) is still named.
 func TestReadyzUnannounced(t *testing.T) {
 	r := New()
+	r.Started()
 	r.SetHealthy("p/o", false)
 	if code, st := get(t, r.serveReady); code != http.StatusServiceUnavailable || problemOf(st, "p", "o") == "" {
 		t.Errorf("%d %+v", code, st)
