@@ -48,8 +48,13 @@ func (s *supervisor) reload() {
 	}
 	err = s.apply(plan)
 	s.reg.CountReload(err == nil)
-	log.Info("config reloaded", zap.Strings("unchanged", plan.unchanged), zap.Strings("changed", plan.changed),
-		zap.Strings("added", plan.added), zap.Strings("removed", plan.removed), zap.NamedError("failed", err))
+	summary := []zap.Field{zap.Strings("unchanged", plan.unchanged), zap.Strings("changed", plan.changed),
+		zap.Strings("added", plan.added), zap.Strings("removed", plan.removed)}
+	if err != nil {
+		log.Error("config reloaded", append(summary, zap.NamedError("failed", err))...)
+		return
+	}
+	log.Info("config reloaded", summary...)
 }
 
 // plan compares the new config's pipelines with the running ones.
