@@ -145,6 +145,9 @@ func (s *supervisor) apply(pl *reloadPlan) error {
 			zap.String("pipeline", name))
 	}
 	s.cfg = s.mergedConfig(pl)
+	if s.ctx.Err() != nil { // stopping meanwhile: start nothing
+		return nil
+	}
 	var errs []error
 	for _, name := range append(slices.Clone(pl.changed), pl.added...) {
 		r, err := s.build(pl.next[name], pl.fps[name])
