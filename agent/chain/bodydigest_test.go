@@ -1,39 +1,19 @@
 package chain_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/auditship/auditship/agent/chain"
 	"github.com/auditship/auditship/agent/chain/chaintest"
-	"github.com/auditship/auditship/internal/event"
 )
 
 // storeWithoutDigest stores n events the way the sender does for an
 // output whose leaves stand for the body's sha256 (file, mysql).
 func storeWithoutDigest(t *testing.T, st *chaintest.Mem, l *chain.Log, b *chaintest.Builder, first uint64, n int) string {
 	t.Helper()
-	ctx := context.Background()
-	lv := &chain.Leaves{}
-	var body bytes.Buffer
-	for s := first; s < first+uint64(n); s++ {
-		line := b.Line(s)
-		lv.Add(line, []byte(chaintest.ID("s1", s)), []byte("in"), []byte("src"), int64(s)*160, int64(s+1)*160)
-		body.Write(line)
-		body.WriteByte('\n')
-	}
-	batch := chain.Batch{ID: fmt.Sprintf("s1-%020d", first), Key: fmt.Sprintf("orders/s1-%020d.ndjson", first),
-		Format: "ndjson", Compression: "none", First: first, Last: first + uint64(n) - 1, Count: n,
-		Seqs: []chain.Run{{first, first + uint64(n) - 1}}}
-	size := l.Size()
-	manifest := l.Seal(batch, lv)
-	must(t, st.Write(ctx, &event.Batch{Key: batch.Key, Body: bytes.NewReader(body.Bytes()), Size: int64(body.Len())}))
-	must(t, st.PutMeta(ctx, chain.ManifestName("orders", "archive", "s1", size), manifest))
-	must(t, l.Commit(manifest))
-	return batch.Key
+	return storeBatch(t, context.Background(), st, l, b, first, n, false)
 }
 
 // TestBodyWithoutDigestIsExactlyItsLines: without a sha256 in the

@@ -50,6 +50,15 @@ func TestVerifyWhatTheLogWrites(t *testing.T) {
 
 func storeViaLog(t *testing.T, ctx context.Context, st *chaintest.Mem, l *chain.Log, b *chaintest.Builder, first uint64, n int) {
 	t.Helper()
+	storeBatch(t, ctx, st, l, b, first, n, true)
+}
+
+// storeBatch stores n events the way the sender does: body, manifest
+// beside it, commit. digest: the manifest carries the body's sha256 (else
+// its leaves stand for it, as for file and mysql outputs). It returns the
+// batch's key.
+func storeBatch(t *testing.T, ctx context.Context, st *chaintest.Mem, l *chain.Log, b *chaintest.Builder, first uint64, n int, digest bool) string {
+	t.Helper()
 	lv := &chain.Leaves{}
 	var body bytes.Buffer
 	for s := first; s < first+uint64(n); s++ {
@@ -58,13 +67,17 @@ func storeViaLog(t *testing.T, ctx context.Context, st *chaintest.Mem, l *chain.
 		body.Write(line)
 		body.WriteByte('\n')
 	}
-	sum := sha256.Sum256(body.Bytes())
 	batch := chain.Batch{ID: fmt.Sprintf("s1-%020d", first), Key: fmt.Sprintf("orders/s1-%020d.ndjson", first),
-		Format: "ndjson", Compression: "none", SHA256: hex.EncodeToString(sum[:]), First: first,
+		Format: "ndjson", Compression: "none", First: first,
 		Last: first + uint64(n) - 1, Count: n, Seqs: []chain.Run{{first, first + uint64(n) - 1}}}
+	if digest {
+		sum := sha256.Sum256(body.Bytes())
+		batch.SHA256 = hex.EncodeToString(sum[:])
+	}
 	size := l.Size()
 	manifest := l.Seal(batch, lv)
 	must(t, st.Write(ctx, &event.Batch{Key: batch.Key, Body: bytes.NewReader(body.Bytes()), Size: int64(body.Len())}))
 	must(t, st.PutMeta(ctx, chain.ManifestName("orders", "archive", "s1", size), manifest))
 	must(t, l.Commit(manifest))
+	return batch.Key
 }
