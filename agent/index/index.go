@@ -1,0 +1,63 @@
+// Package index is what lets replay and export find stored events again
+// without reading the whole archive (issue 11): a small record per stored
+// batch, written beside its manifest and covered by the manifest's hash,
+// with the batch's event-time range and the distinct values of the
+// output's index fields; and the Query that replay and export plan from
+// --where, --since and --until.
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// DefaultFields are the index_fields of an output that sets none.
+var DefaultFields = []string{"workflowInstanceId", "businessKey", "workflowDefinitionId", "identity", "transactionId"}
+
+// Record is one stored batch's index record.
+type Record struct {
+	Version     int       `json:"v"`
+	Key         string    `json:"key"` // the batch's key, as in its manifest
+	Format      string    `json:"format"`
+	Compression string    `json:"compression"`
+	SizeBefore  uint64    `json:"tree_size_before"` // names the manifest
+	FirstSeq    uint64    `json:"first_seq"`
+	LastSeq     uint64    `json:"last_seq"`
+	Count       int       `json:"count"`
+	MinTime     time.Time `json:"min_time"`
+	MaxTime     time.Time `json:"max_time"`
+}
+
+// Marshal returns the record's stored bytes.
+func (r *Record) Marshal() []byte {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Parse decodes stored index record bytes.
+func Parse(b []byte) (*Record, error) {
+	var r Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("index record: %w", err)
+	}
+	return &r, nil
+}
+
+// MayMatch reports whether the batch can hold an event that q matches:
+// false only when it certainly holds none.
+func (r *Record) MayMatch(q *Query) bool {
+	if q == nil {
+		return true
+	}
+	if !q.Since.IsZero() && !r.MaxTime.IsZero() && r.MaxTime.Before(q.Since) {
+		return false
+	}
+	if !q.Until.IsZero() && !r.MinTime.IsZero() && !r.MinTime.Before(q.Until) {
+		return false
+	}
+	return true
+}
