@@ -15,18 +15,36 @@ import (
 // DefaultFields are the index_fields of an output that sets none.
 var DefaultFields = []string{"workflowInstanceId", "businessKey", "workflowDefinitionId", "identity", "transactionId"}
 
-// Record is one stored batch's index record.
+// RecordVersion is the index record format written here.
+const RecordVersion = 1
+
+// Record is one stored batch's index record: compact JSON, its bytes
+// exactly Marshal's (the journal keeps them, so a batch re-sent after a
+// crash stores the same record), its SHA-256 in the batch's manifest.
 type Record struct {
-	Version     int       `json:"v"`
-	Key         string    `json:"key"` // the batch's key, as in its manifest
-	Format      string    `json:"format"`
-	Compression string    `json:"compression"`
-	SizeBefore  uint64    `json:"tree_size_before"` // names the manifest
-	FirstSeq    uint64    `json:"first_seq"`
-	LastSeq     uint64    `json:"last_seq"`
-	Count       int       `json:"count"`
-	MinTime     time.Time `json:"min_time"`
-	MaxTime     time.Time `json:"max_time"`
+	Version     int         `json:"v"`
+	Key         string      `json:"key"` // the batch's key, as in its manifest
+	Format      string      `json:"format"`
+	Compression string      `json:"compression"`
+	SizeBefore  uint64      `json:"tree_size_before"` // names the manifest
+	FirstSeq    uint64      `json:"first_seq"`
+	LastSeq     uint64      `json:"last_seq"`
+	Seqs        [][2]uint64 `json:"seqs,omitempty"` // the sequence numbers held, as in the manifest
+	Count       int         `json:"count"`
+	MinTime     time.Time   `json:"min_time,omitzero"` // event time of the earliest event
+	MaxTime     time.Time   `json:"max_time,omitzero"` // and of the latest
+	Fields      []FieldSet  `json:"fields,omitempty"`  // index_fields, in their order
+}
+
+// Field returns the set of the index field named, or nil when the record
+// does not index it.
+func (r *Record) Field(name string) *FieldSet {
+	for i := range r.Fields {
+		if r.Fields[i].Name == name {
+			return &r.Fields[i]
+		}
+	}
+	return nil
 }
 
 // Marshal returns the record's stored bytes.
@@ -44,11 +62,15 @@ func Parse(b []byte) (*Record, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("index record: %w", err)
 	}
+	if r.Version != RecordVersion {
+		return nil, fmt.Errorf("index record version %d, want %d", r.Version, RecordVersion)
+	}
 	return &r, nil
 }
 
 // MayMatch reports whether the batch can hold an event that q matches:
-// false only when it certainly holds none.
+// false only when it certainly holds none (its time range is outside
+// [Since, Until), or a field q constrains has none of q's values).
 func (r *Record) MayMatch(q *Query) bool {
 	if q == nil {
 		return true
@@ -58,6 +80,11 @@ func (r *Record) MayMatch(q *Query) bool {
 	}
 	if !q.Until.IsZero() && !r.MinTime.IsZero() && !r.MinTime.Before(q.Until) {
 		return false
+	}
+	for _, t := range q.terms {
+		if fs := r.Field(t.field); fs != nil && !fs.HasAny(t.values) {
+			return false
+		}
 	}
 	return true
 }

@@ -13,6 +13,7 @@ import (
 type Query struct {
 	Where        *expr.Program // nil: every event
 	Since, Until time.Time
+	terms        []term // what index records can rule a batch out on
 }
 
 // NewQuery compiles where ("" matches every event).
@@ -24,8 +25,19 @@ func NewQuery(where string, since, until time.Time) (*Query, error) {
 			return nil, err
 		}
 		q.Where = p
+		q.terms = plan(where)
 	}
 	return q, nil
+}
+
+// Indexed lists the fields whose values q constrains in a way index
+// records answer (for a progress line: what the plan skips on).
+func (q *Query) Indexed() []string {
+	var out []string
+	for _, t := range q.terms {
+		out = append(out, t.field)
+	}
+	return out
 }
 
 // Match reports whether a stored envelope line matches q. A line that is

@@ -1,0 +1,119 @@
+package index
+
+import (
+	"bytes"
+	"slices"
+	"time"
+)
+
+// Builder gathers a batch's index while it fills: the event-time range
+// and, per index field, the distinct values. It is on the sender's hot
+// path (one Add per stored event): a value equal to the field's previous
+// one costs a byte comparison, a value already seen a map lookup that
+// does not allocate; only a new distinct value is copied.
+type Builder struct {
+	fields   []fieldAcc
+	lens     uint64 // bit n set: some field name is n bytes long (n < 64)
+	count    int
+	min, max int64 // event time, Unix nanoseconds
+}
+
+type fieldAcc struct {
+	name string
+	prev []byte // the field's value in the last event that had it
+	seen bool   // prev is set
+	set  map[string]struct{}
+}
+
+// NewBuilder indexes the top-level fields named (index_fields).
+func NewBuilder(fields []string) *Builder {
+	b := &Builder{}
+	for _, f := range fields {
+		b.fields = append(b.fields, fieldAcc{name: f, set: map[string]struct{}{}})
+		if len(f) < 64 {
+			b.lens |= 1 << len(f)
+		} else {
+			b.lens |= 1 << 63 // long names: compared whenever a key is as long
+		}
+	}
+	return b
+}
+
+// Fields are the index fields, in index_fields order.
+func (b *Builder) Fields() []string {
+	out := make([]string, len(b.fields))
+	for i, f := range b.fields {
+		out[i] = f.name
+	}
+	return out
+}
+
+// Len is the number of events added since the last Reset.
+func (b *Builder) Len() int { return b.count }
+
+// Add indexes one stored envelope line with event time t.
+func (b *Builder) Add(envelope []byte, t time.Time) {
+	ns := t.UnixNano()
+	if b.count == 0 || ns < b.min {
+		b.min = ns
+	}
+	if b.count == 0 || ns > b.max {
+		b.max = ns
+	}
+	b.count++
+	m := newMembers(envelope)
+	for {
+		key, val, ok := m.next()
+		if !ok {
+			return
+		}
+		if n := len(key); n < 64 && b.lens&(1<<n) == 0 || n >= 64 && b.lens&(1<<63) == 0 {
+			continue
+		}
+		for i := range b.fields {
+			if f := &b.fields[i]; f.name == string(key) {
+				f.addValue(val)
+			}
+		}
+	}
+}
+
+func (f *fieldAcc) addValue(raw []byte) {
+	v, ok := canonical(raw)
+	if !ok || f.seen && bytes.Equal(v, f.prev) {
+		return
+	}
+	if _, ok := f.set[string(v)]; !ok {
+		f.set[string(v)] = struct{}{}
+	}
+	f.prev, f.seen = append(f.prev[:0], v...), true
+}
+
+// Reset empties the builder for the next batch, keeping its memory.
+func (b *Builder) Reset() {
+	b.count, b.min, b.max = 0, 0, 0
+	for i := range b.fields {
+		f := &b.fields[i]
+		clear(f.set)
+		f.seen, f.prev = false, f.prev[:0]
+	}
+}
+
+// Fill sets r's time range and field sets from what was added.
+func (b *Builder) Fill(r *Record) {
+	r.Version = RecordVersion
+	r.MinTime, r.MaxTime = time.Time{}, time.Time{}
+	if b.count > 0 {
+		r.MinTime, r.MaxTime = time.Unix(0, b.min).UTC(), time.Unix(0, b.max).UTC()
+	}
+	r.Fields = make([]FieldSet, len(b.fields))
+	for i := range b.fields {
+		f := &b.fields[i]
+		values := make([]string, 0, len(f.set))
+		for v := range f.set {
+			values = append(values, v)
+		}
+		slices.Sort(values)
+		r.Fields[i] = newFieldSet(f.name, values)
+	}
+}

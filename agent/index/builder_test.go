@@ -1,0 +1,163 @@
+package index
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func line(seq int, kv string) []byte {
+	return fmt.Appendf(nil, `{"_id":"%032x","_seq":%d,"_time":"2026-03-01T12:00:00Z","category":"workflow","_source":{"input":"in","path":"/x","offset":%d}%s}`,
+		seq, seq, seq*100, kv)
+}
+
+func build(fields []string, lines ...[]byte) *Record {
+	b := NewBuilder(fields)
+	for i, l := range lines {
+		b.Add(l, t0.Add(time.Duration(i)*time.Second))
+	}
+	r := &Record{Key: "k"}
+	b.Fill(r)
+	return r
+}
+
+func TestBuilderExactSets(t *testing.T) {
+	r := build([]string{"businessKey", "n", "identity", "variables"},
+		line(1, `,"businessKey":"B-2","n":5,"variables":{"businessKey":"nested"}`),
+		line(2, `,"businessKey":"B-1","n":5.0,"identity":null`),
+		line(3, `,"businessKey":"B-2","n":-0,"variables":[1,{"x":"}"}]`),
+		line(4, `,"businessKey":"B-\u0031","other":"ignored"`),
+	)
+	want := []FieldSet{
+		{Name: "businessKey", N: 2, Values: []string{"B-1", "B-2"}},
+		{Name: "n", N: 2, Values: []string{"0", "5"}},
+		{Name: "identity", N: 1, Values: []string{"null"}},
+		{Name: "variables", N: 0},
+	}
+	if diff := cmp.Diff(want, r.Fields, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	if !r.MinTime.Equal(t0) || !r.MaxTime.Equal(t0.Add(3*time.Second)) {
+		t.Errorf("time range %v..%v", r.MinTime, r.MaxTime)
+	}
+}
+
+func TestBuilderBloomNoFalseNegatives(t *testing.T) {
+	b := NewBuilder([]string{"workflowInstanceId"})
+	var ids []string
+	for i := range 3000 {
+		id := fmt.Sprintf("wi-%08d", i)
+		ids = append(ids, id)
+		b.Add(line(i, `,"workflowInstanceId":"`+id+`"`), t0)
+		b.Add(line(i, `,"workflowInstanceId":"`+id+`"`), t0) // repeated: the previous-value path
+	}
+	r := &Record{}
+	b.Fill(r)
+	fs := r.Field("workflowInstanceId")
+	if fs.Bloom == nil || fs.Values != nil || fs.N != 3000 || fs.K != bloomK {
+		t.Fatalf("want a filter of 3000 values, got n=%d k=%d bloom %d bytes values %d", fs.N, fs.K, len(fs.Bloom), len(fs.Values))
+	}
+	for _, id := range ids {
+		if !fs.Has(id) {
+			t.Fatalf("filter lacks %s", id)
+		}
+	}
+	fp := 0
+	for i := range 10000 {
+		if fs.Has(fmt.Sprintf("absent-%d", i)) {
+			fp++
+		}
+	}
+	if fp > 50 { // 0.1% expected: 10
+		t.Errorf("%d false positives in 10000", fp)
+	}
+	if max := 3000 * 15 / 8; len(fs.Bloom) > max {
+		t.Errorf("filter of %d bytes for 3000 values, want at most %d", len(fs.Bloom), max)
+	}
+}
+
+func TestBuilderExactToBloomSwitch(t *testing.T) {
+	for _, c := range []struct {
+		n     int
+		bloom bool
+	}{{1, false}, {10, false}, {30, true}} {
+		var lines [][]byte
+		for i := range c.n {
+			lines = append(lines, line(i, fmt.Sprintf(`,"f":"value-%04d"`, i))) // 10 bytes + 3 each
+		}
+		fs := build([]string{"f"}, lines...).Field("f")
+		if got := fs.Bloom != nil; got != c.bloom || fs.N != c.n {
+			t.Errorf("%d values: bloom %v (n=%d), want %v", c.n, got, fs.N, c.bloom)
+		}
+	}
+}
+
+func TestBuilderDeterministicBytes(t *testing.T) {
+	var lines [][]byte
+	for i := range 500 {
+		lines = append(lines, line(i, fmt.Sprintf(`,"a":"x%d","b":"y%d","c":"%d"`, i%7, i, i%3)))
+	}
+	rev := make([][]byte, len(lines))
+	for i, l := range lines {
+		rev[len(lines)-1-i] = l
+	}
+	one := build([]string{"a", "b", "c"}, lines...).Marshal()
+	two := build([]string{"a", "b", "c"}, rev...).Marshal()
+	if !bytes.Equal(one, two) {
+		t.Errorf("same values in another order give other bytes:\n%s\n%s", one, two)
+	}
+	// and a builder reused after Reset gives the same bytes again
+	b := NewBuilder([]string{"a", "b", "c"})
+	b.Add(line(0, `,"a":"other"`), t0)
+	b.Reset()
+	for i, l := range lines {
+		b.Add(l, t0.Add(time.Duration(i)*time.Second))
+	}
+	r := &Record{Key: "k"}
+	b.Fill(r)
+	if again := r.Marshal(); !bytes.Equal(one, again) {
+		t.Errorf("reused builder gives other bytes")
+	}
+	if _, err := Parse(one); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAddAllocsForSeenValues(t *testing.T) {
+	b := NewBuilder(DefaultFields)
+	l1 := line(1, `,"workflowInstanceId":"w1","businessKey":"b1","identity":"u","transactionId":"t1","variables":{"a":[1,2,"x"]}`)
+	l2 := line(2, `,"workflowInstanceId":"w2","businessKey":"b2","identity":"u","transactionId":"t2"`)
+	b.Add(l1, t0)
+	b.Add(l2, t0)
+	allocs := testing.AllocsPerRun(100, func() {
+		b.Add(l1, t0)
+		b.Add(l2, t0)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per pair of events whose values were seen", allocs)
+	}
+}
+
+func BenchmarkBuilderAdd(b *testing.B) {
+	// Bench-like events: 50 instances interleaved, a transaction per 4 events.
+	var lines [][]byte
+	for i := range 1000 {
+		lines = append(lines, line(i, fmt.Sprintf(`,"identity":"hr.admin@example.com","workflowDefinitionId":"hire","workflowInstanceId":"b20c96ab-52fc-48ae-8e08-%012d","workflowDefinitionName":"Hire","workflowDefinitionVersion":"2.1","workflowInstanceState":1,"description":"Hiring of Ольга Петрова","variables":{"candidate":{"name":"Ольга Петрова","email":"cand1@example.com","salary":76000,"experience":3},"startDate":[2024,9,19]},"tags":[],"businessKey":"order-%d","transactionId":"9431f3be-16ff-4328-a61b-%012d","nodeInstanceId":"d67f769a-5d4e-4762-8b96-2af35c782c36","nodeDefinitionId":"StartEvent_1","nodeName":"Start","nodeInstanceState":"Active","nodeType":"StartNodeInstance","message":"About to execute workflow instance node"`,
+			i%50, i%50, i/4)))
+	}
+	bl := NewBuilder(DefaultFields)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%5000 == 0 {
+			bl.Reset()
+		}
+		bl.Add(lines[i%len(lines)], t0)
+	}
+}
