@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"unicode/utf8"
 
+	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
@@ -48,36 +49,53 @@ var ErrNotFound = errors.New("no stored event has this _id")
 // below NodeLevel: never the whole archive's data. pipeline "" searches
 // every pipeline of the output.
 func Prove(ctx context.Context, st Reader, pipeline, output, id string) (*Proof, error) {
-	p := &prover{st: st, output: output}
-	streams, err := p.streams(ctx, pipeline)
+	v := newVerifier(st, VerifyOptions{Pipeline: pipeline, Output: output})
+	streams, err := v.discover(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range streams {
-		found, err := p.find(ctx, s, id)
+		p, err := newProver(ctx, st, output, s)
+		if err != nil {
+			return nil, err
+		}
+		found, err := p.find(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		if found != nil {
-			return p.prove(ctx, s, found)
+			return p.proveLeaf(ctx, found.m.SizeBefore+uint64(found.i), found.line)
 		}
 	}
 	return nil, fmt.Errorf("_id %q in output %q: %w", id, output, ErrNotFound)
 }
 
-// prover is one Prove's reads, with the manifests it fetched.
+// prover builds the proofs of one stream's events against one checkpoint
+// (the newest), keeping what it read: manifests, leaf hashes of recent
+// batches and low subtree hashes. Proving many events of a stream reads
+// each of those once.
 type prover struct {
 	st        Reader
 	output    string
+	s         streamID
 	sizes     []uint64 // SizeBefore of the stream's manifests, in order
 	manifests map[uint64]*Manifest
+	batches   leafCache
+	low       map[compact.NodeID][]byte
 	leaves    LeafHasher
+
+	cpRead bool
+	cpRaw  []byte // the newest checkpoint's stored bytes; nil: none
+	cp     Checkpoint
 }
 
-// streams lists the output's streams with manifests.
-func (p *prover) streams(ctx context.Context, pipeline string) ([]streamID, error) {
-	v := newVerifier(p.st, VerifyOptions{Pipeline: pipeline, Output: p.output})
-	return v.discover(ctx)
+// newProver lists the stream's manifests (names only).
+func newProver(ctx context.Context, st Reader, output string, s streamID) (*prover, error) {
+	p := &prover{st: st, output: output, s: s, manifests: map[uint64]*Manifest{}, low: map[compact.NodeID][]byte{}}
+	if err := p.index(ctx); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // hit is the event found: its manifest and its position in the batch.
@@ -89,9 +107,9 @@ type hit struct {
 
 // find scans the stream's manifests for id's key, and confirms each
 // candidate against the stored line's _id.
-func (p *prover) find(ctx context.Context, s streamID, id string) (*hit, error) {
+func (p *prover) find(ctx context.Context, id string) (*hit, error) {
 	key := IDKey([]byte(id))
-	dir := ManifestDir(s.pipeline, p.output, s.stream)
+	dir := ManifestDir(p.s.pipeline, p.output, p.s.stream)
 	for name, err := range p.st.ListMeta(ctx, dir) {
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", dir, err)
@@ -143,29 +161,29 @@ func (p *prover) lineAt(ctx context.Context, m *Manifest, i int) ([]byte, error)
 	return line, err
 }
 
-// prove builds the proof of h against the stream's newest checkpoint that
-// covers it, and checks it before returning it.
-func (p *prover) prove(ctx context.Context, s streamID, h *hit) (*Proof, error) {
-	index := h.m.SizeBefore + uint64(h.i)
-	raw, c, err := p.checkpoint(ctx, s, index)
+// proveLeaf builds the proof that line is leaf index, against the
+// stream's newest checkpoint, and checks it before returning it.
+func (p *prover) proveLeaf(ctx context.Context, index uint64, line []byte) (*Proof, error) {
+	c, err := p.checkpoint(ctx, index)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.index(ctx, s); err != nil {
-		return nil, err
-	}
-	path, err := p.auditPath(ctx, s, index, c.Size)
+	path, err := p.auditPath(ctx, index, c.Size)
 	if err != nil {
 		return nil, err
 	}
-	pr := &Proof{LeafIndex: index, TreeSize: c.Size, AuditPath: path, Checkpoint: string(raw),
-		ID: string(mustHeadID(h.line)), Key: h.m.Key, BatchID: h.m.BatchID, Origin: c.Origin}
-	if utf8.Valid(h.line) {
-		pr.Line = string(h.line)
+	m, err := p.manifestAt(ctx, index)
+	if err != nil {
+		return nil, err
+	}
+	pr := &Proof{LeafIndex: index, TreeSize: c.Size, AuditPath: path, Checkpoint: string(p.cpRaw),
+		ID: string(mustHeadID(line)), Key: m.Key, BatchID: m.BatchID, Origin: c.Origin}
+	if utf8.Valid(line) {
+		pr.Line = string(line)
 	} else {
-		pr.LineBytes = h.line
+		pr.LineBytes = bytes.Clone(line)
 	}
-	err = proof.VerifyInclusion(rfc6962.DefaultHasher, index, c.Size, rfc6962.DefaultHasher.HashLeaf(h.line), path, c.Root)
+	err = proof.VerifyInclusion(rfc6962.DefaultHasher, index, c.Size, rfc6962.DefaultHasher.HashLeaf(line), path, c.Root)
 	if err != nil {
 		return nil, fmt.Errorf("the stored events do not match checkpoint of tree size %d (run verify): %w", c.Size, err)
 	}
@@ -177,32 +195,45 @@ func mustHeadID(line []byte) []byte {
 	return id
 }
 
-// checkpoint returns the newest checkpoint of the stream whose tree
-// covers leaf index.
-func (p *prover) checkpoint(ctx context.Context, s streamID, index uint64) ([]byte, Checkpoint, error) {
-	var (
-		best  []byte
-		bestC Checkpoint
-	)
-	dir := CheckpointDir(s.pipeline, p.output, s.stream)
+// checkpoint returns the stream's newest checkpoint, which must cover
+// leaf index: checkpoints only grow, so no older one would.
+func (p *prover) checkpoint(ctx context.Context, index uint64) (Checkpoint, error) {
+	if !p.cpRead {
+		raw, c, err := p.newestCheckpoint(ctx)
+		if err != nil {
+			return c, err
+		}
+		p.cpRaw, p.cp, p.cpRead = raw, c, true
+	}
+	if p.cpRaw == nil || p.cp.Size <= index {
+		return p.cp, fmt.Errorf("no checkpoint of %s covers leaf %d yet: wait for the next one (digest_interval)",
+			Origin(p.s.pipeline, p.output, p.s.stream), index)
+	}
+	return p.cp, nil
+}
+
+// newestCheckpoint reads the stream's checkpoints from the newest back
+// (names sort by time) until one parses; nil when none does.
+func (p *prover) newestCheckpoint(ctx context.Context) ([]byte, Checkpoint, error) {
+	var names []string
+	dir := CheckpointDir(p.s.pipeline, p.output, p.s.stream)
 	for name, err := range p.st.ListMeta(ctx, dir) {
 		if err != nil {
-			return nil, bestC, fmt.Errorf("list %s: %w", dir, err)
+			return nil, Checkpoint{}, fmt.Errorf("list %s: %w", dir, err)
 		}
-		raw, err := p.st.GetMeta(ctx, name)
+		names = append(names, name)
+	}
+	for i := len(names) - 1; i >= 0; i-- {
+		raw, err := p.st.GetMeta(ctx, names[i])
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, bestC, fmt.Errorf("read %s: %w", name, err)
+			return nil, Checkpoint{}, fmt.Errorf("read %s: %w", names[i], err)
 		}
-		if c, _, err := OpenCheckpoint(raw, nil); err == nil && c.Size > index {
-			best, bestC = raw, c // names sort by time: the last is the newest
+		if c, _, err := OpenCheckpoint(raw, nil); err == nil {
+			return raw, c, nil
 		}
 	}
-	if best == nil {
-		return nil, bestC, fmt.Errorf("no checkpoint of %s covers leaf %d yet: wait for the next one (digest_interval)",
-			Origin(s.pipeline, p.output, s.stream), index)
-	}
-	return best, bestC, nil
+	return nil, Checkpoint{}, nil
 }

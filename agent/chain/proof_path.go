@@ -22,41 +22,54 @@ import (
 // size leaves. Nodes at NodeLevel and above come from the manifests that
 // completed them; lower ones are hashed from their leaves, reading only
 // the batches that hold them.
-func (p *prover) auditPath(ctx context.Context, s streamID, index, size uint64) ([][]byte, error) {
+func (p *prover) auditPath(ctx context.Context, index, size uint64) ([][]byte, error) {
 	nodes, err := proof.Inclusion(index, size)
 	if err != nil {
 		return nil, err
 	}
 	hashes := make([][]byte, len(nodes.IDs))
-	var low []compact.NodeID
 	for i, id := range nodes.IDs {
 		if id.Level < NodeLevel {
-			low = append(low, id)
-			continue
+			hashes[i], err = p.lowNode(ctx, id)
+		} else {
+			hashes[i], err = p.node(ctx, id)
 		}
-		if hashes[i], err = p.node(ctx, s, id); err != nil {
+		if err != nil {
 			return nil, err
-		}
-	}
-	leaves, err := p.leafHashes(ctx, s, low)
-	if err != nil {
-		return nil, err
-	}
-	for i, id := range nodes.IDs {
-		if id.Level < NodeLevel {
-			if hashes[i], err = subtree(leaves, id); err != nil {
-				return nil, err
-			}
 		}
 	}
 	return nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
 }
 
+// maxLowNodes bounds the low subtree hashes a prover keeps.
+const maxLowNodes = 1 << 14
+
+// lowNode is the hash of a subtree below NodeLevel, hashed from its
+// leaves once per prover.
+func (p *prover) lowNode(ctx context.Context, id compact.NodeID) ([]byte, error) {
+	if h, ok := p.low[id]; ok {
+		return h, nil
+	}
+	leaves, err := p.leafHashes(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	h, err := subtree(leaves, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.low) >= maxLowNodes {
+		clear(p.low)
+	}
+	p.low[id] = h
+	return h, nil
+}
+
 // node returns a recorded node: the manifest whose batch appended the
 // node's last leaf holds it.
-func (p *prover) node(ctx context.Context, s streamID, id compact.NodeID) ([]byte, error) {
+func (p *prover) node(ctx context.Context, id compact.NodeID) ([]byte, error) {
 	_, end := id.Coverage()
-	m, err := p.manifestAt(ctx, s, end-1)
+	m, err := p.manifestAt(ctx, end-1)
 	if err != nil {
 		return nil, err
 	}
@@ -68,44 +81,72 @@ func (p *prover) node(ctx context.Context, s streamID, id compact.NodeID) ([]byt
 	return nil, fmt.Errorf("manifest of %s records no node at level %d, index %d", m.BatchID, id.Level, id.Index)
 }
 
-// leafHashes hashes the leaves under the given nodes, reading each batch
-// that holds some of them once.
-func (p *prover) leafHashes(ctx context.Context, s streamID, ids []compact.NodeID) (map[uint64][]byte, error) {
-	want := func(leaf uint64) bool {
-		for _, id := range ids {
-			if b, e := id.Coverage(); b <= leaf && leaf < e {
-				return true
-			}
-		}
-		return false
-	}
-	var batches []*Manifest
-	for _, id := range ids {
-		b, e := id.Coverage()
-		for leaf := b; leaf < e; {
-			m, err := p.manifestAt(ctx, s, leaf)
-			if err != nil {
-				return nil, err
-			}
-			if !slices.Contains(batches, m) {
-				batches = append(batches, m)
-			}
-			leaf = m.SizeAfter
-		}
-	}
+// leafHashes are the hashes of the leaves under id, from the batches
+// that hold them (each read once while it stays in the prover's cache).
+func (p *prover) leafHashes(ctx context.Context, id compact.NodeID) (map[uint64][]byte, error) {
 	out := map[uint64][]byte{}
-	for _, m := range batches {
-		err := eachStoredLine(ctx, p.st, m, func(i int, line []byte) bool {
-			if leaf := m.SizeBefore + uint64(i); want(leaf) {
-				out[leaf] = p.leaves.Hash(line)
-			}
-			return true
-		})
+	b, e := id.Coverage()
+	for leaf := b; leaf < e; {
+		m, err := p.manifestAt(ctx, leaf)
 		if err != nil {
 			return nil, err
 		}
+		hashes, err := p.batchHashes(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		for ; leaf < e && leaf < m.SizeAfter; leaf++ {
+			if i := leaf - m.SizeBefore; i < uint64(len(hashes)) {
+				out[leaf] = hashes[i]
+			}
+		}
 	}
 	return out, nil
+}
+
+// batchHashes are the leaf hashes of every line of m's batch.
+func (p *prover) batchHashes(ctx context.Context, m *Manifest) ([][]byte, error) {
+	if h := p.batches.get(m.SizeBefore); h != nil {
+		return h, nil
+	}
+	hashes := make([][]byte, 0, m.Count)
+	err := eachStoredLine(ctx, p.st, m, func(_ int, line []byte) bool {
+		hashes = append(hashes, p.leaves.Hash(line))
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.batches.put(m.SizeBefore, hashes)
+	return hashes, nil
+}
+
+// leafCache keeps the leaf hashes of the few batches read last: proofs
+// of nearby events share their low subtrees.
+type leafCache struct {
+	before []uint64
+	hashes [][][]byte
+}
+
+const leafCacheSize = 8
+
+func (c *leafCache) get(before uint64) [][]byte {
+	for i, b := range c.before {
+		if b == before {
+			return c.hashes[i]
+		}
+	}
+	return nil
+}
+
+func (c *leafCache) put(before uint64, hashes [][]byte) {
+	if c.get(before) != nil {
+		return
+	}
+	if len(c.before) == leafCacheSize {
+		c.before, c.hashes = c.before[1:], c.hashes[1:]
+	}
+	c.before, c.hashes = append(c.before, before), append(c.hashes, hashes)
 }
 
 // subtree is the hash of a perfect subtree from its leaves' hashes: the
@@ -127,9 +168,9 @@ func subtree(leaves map[uint64][]byte, id compact.NodeID) ([]byte, error) {
 }
 
 // index lists the tree sizes the stream's manifests start at.
-func (p *prover) index(ctx context.Context, s streamID) error {
+func (p *prover) index(ctx context.Context) error {
 	p.sizes = p.sizes[:0]
-	dir := ManifestDir(s.pipeline, p.output, s.stream)
+	dir := ManifestDir(p.s.pipeline, p.output, p.s.stream)
 	for name, err := range p.st.ListMeta(ctx, dir) {
 		if err != nil {
 			return fmt.Errorf("list %s: %w", dir, err)
@@ -143,7 +184,7 @@ func (p *prover) index(ctx context.Context, s streamID) error {
 }
 
 // manifestAt returns the manifest whose batch holds leaf.
-func (p *prover) manifestAt(ctx context.Context, s streamID, leaf uint64) (*Manifest, error) {
+func (p *prover) manifestAt(ctx context.Context, leaf uint64) (*Manifest, error) {
 	i := sort.Search(len(p.sizes), func(i int) bool { return p.sizes[i] > leaf }) - 1
 	if i < 0 {
 		return nil, fmt.Errorf("no manifest holds leaf %d", leaf)
@@ -151,43 +192,53 @@ func (p *prover) manifestAt(ctx context.Context, s streamID, leaf uint64) (*Mani
 	if m, ok := p.manifests[p.sizes[i]]; ok {
 		return m, nil
 	}
-	m, err := p.readManifest(ctx, ManifestName(s.pipeline, p.output, s.stream, p.sizes[i]))
+	m, err := p.readManifest(ctx, ManifestName(p.s.pipeline, p.output, p.s.stream, p.sizes[i]))
 	if err != nil {
 		return nil, err
 	}
 	if leaf >= m.SizeAfter {
 		return nil, fmt.Errorf("no manifest holds leaf %d (the one before it ends at %d)", leaf, m.SizeAfter)
 	}
-	if p.manifests == nil {
-		p.manifests = map[uint64]*Manifest{}
+	if len(p.manifests) >= maxManifests {
+		clear(p.manifests)
 	}
 	p.manifests[p.sizes[i]] = m
 	return m, nil
 }
+
+// maxManifests bounds the manifests a prover keeps.
+const maxManifests = 256
 
 var errStopLines = errors.New("stop")
 
 // eachStoredLine calls fn with each line of m's stored batch until fn
 // returns false.
 func eachStoredLine(ctx context.Context, st outputs.Store, m *Manifest, fn func(i int, line []byte) bool) error {
-	rc, err := st.Open(ctx, outputs.BatchRef{Key: m.Key})
+	return eachLine(ctx, st, outputs.BatchRef{Key: m.Key}, m.Format, m.Compression, fn)
+}
+
+// eachLine calls fn with each line of a stored batch until fn returns
+// false.
+func eachLine(ctx context.Context, st outputs.Store, ref outputs.BatchRef, format, compression string,
+	fn func(i int, line []byte) bool) error {
+	rc, err := st.Open(ctx, ref)
 	if err != nil {
-		return fmt.Errorf("open %s: %w", m.Key, err)
+		return fmt.Errorf("open %s: %w", ref.Key, err)
 	}
 	defer rc.Close()
-	dec, err := objectstore.Decompress(rc, m.Compression)
+	dec, err := objectstore.Decompress(rc, compression)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", m.Key, err)
+		return fmt.Errorf("read %s: %w", ref.Key, err)
 	}
 	defer dec.Close()
-	err = objectstore.EachLine(dec, m.Format, func(i int, line []byte) error {
+	err = objectstore.EachLine(dec, format, func(i int, line []byte) error {
 		if !fn(i, line) {
 			return errStopLines
 		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStopLines) {
-		return fmt.Errorf("read %s: %w", m.Key, err)
+		return fmt.Errorf("read %s: %w", ref.Key, err)
 	}
 	return nil
 }

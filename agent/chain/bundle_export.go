@@ -1,0 +1,86 @@
+package chain
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/auditship/auditship/agent/index"
+)
+
+// ExportOptions say what Export selects.
+type ExportOptions struct {
+	Pipeline string // "": every pipeline of the output
+	Output   string
+	Query    *index.Query
+}
+
+// Export writes the stored events of the output that q matches into w,
+// each with its inclusion proof. It reads only the batches Select yields
+// (those whose index records may match), each once; a proof costs the
+// few manifests holding its path's upper nodes and, for the subtrees
+// below NodeLevel, the neighbouring batches, all cached across the
+// events of a stream. Every event of a stream is proven against the
+// stream's newest checkpoint, which must cover it.
+func Export(ctx context.Context, st Reader, o ExportOptions, w *BundleWriter) (SelectStats, error) {
+	var (
+		stats SelectStats
+		p     *prover
+	)
+	for sel, err := range Select(ctx, st, o.Pipeline, o.Output, o.Query, &stats) {
+		if err != nil {
+			return stats, err
+		}
+		s := streamID{pipeline: sel.Pipeline, stream: sel.Stream}
+		if p == nil || p.s != s {
+			if p, err = newProver(ctx, st, o.Output, s); err != nil {
+				return stats, err
+			}
+		}
+		if err := exportBatch(ctx, p, sel, o.Query, w); err != nil {
+			return stats, err
+		}
+	}
+	return stats, nil
+}
+
+// matched is one line of a batch that the query matches.
+type matched struct {
+	i    int
+	line []byte
+}
+
+// exportBatch reads one selected batch, keeps its leaf hashes for the
+// proofs, and adds each matching line with its proof.
+func exportBatch(ctx context.Context, p *prover, sel Selected, q *index.Query, w *BundleWriter) error {
+	rec := sel.Index
+	var (
+		hashes [][]byte
+		found  []matched
+	)
+	err := eachLine(ctx, p.st, sel.Ref, rec.Format, rec.Compression, func(i int, line []byte) bool {
+		hashes = append(hashes, p.leaves.Hash(line))
+		ok, err := q.Match(line)
+		if err != nil {
+			w.info.ExprErrors++ // as in an output's when: no match (SPEC §2)
+		}
+		if ok && err == nil {
+			found = append(found, matched{i: i, line: bytes.Clone(line)})
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	p.batches.put(rec.SizeBefore, hashes)
+	for _, m := range found {
+		pr, err := p.proveLeaf(ctx, rec.SizeBefore+uint64(m.i), m.line)
+		if err != nil {
+			return fmt.Errorf("%s: %w", rec.Key, err)
+		}
+		if err := w.Add(pr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
