@@ -115,7 +115,7 @@ func (s *Sender) journal(b *openBatch) (*batchEntry, error) {
 	e := &batchEntry{ID: id, Partition: b.partition, First: b.first, Last: b.last, Count: b.count,
 		Time: b.time, Seqs: b.runs, Format: s.codec.Format, Compression: s.codec.Compression,
 		ContentType: s.codec.ContentType()}
-	e.Key = s.journaled.Key(s.entryBatch(e))
+	e.Key = s.key(s.entryBatch(e))
 	sp, err := b.spool.finish(id, s.codec)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/agent/metrics"
 	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/outputs/objectstore"
 )
@@ -32,6 +33,9 @@ type Settings struct {
 	Logger        *zap.Logger // already names the pipeline
 	Registry      *metrics.Registry
 	Kick          chan<- struct{} // told when the cursor moved: the buffer may be trimmed
+	// KeyPrefix goes before every rendered key of a journaled store
+	// (replay writes under "replay/"); "" for a pipeline's own senders.
+	KeyPrefix string
 }
 
 // New creates the output and its sender, loading the cursor and, for a
@@ -50,7 +54,7 @@ func New(st Settings) (*Sender, error) {
 	}
 	s := &Sender{pipeline: st.Pipeline, name: oc.Name, stream: st.Stream, out: out, cfg: oc,
 		maxPartitions: st.MaxPartitions, log: log, m: newOutputMetrics(st.Registry, st.Pipeline, oc.Name),
-		buf: st.Buffer, spoolDir: spool, kick: st.Kick}
+		buf: st.Buffer, spoolDir: spool, kick: st.Kick, keyPrefix: st.KeyPrefix}
 	s.m.watch(st.Registry, prometheus.Labels{"pipeline": st.Pipeline, "output": oc.Name},
 		func() uint64 { return st.Buffer.Durable() + 1 }, oc.Batch.Interval)
 	s.part, _ = out.(outputs.Partitioner)
@@ -60,6 +64,24 @@ func New(st Settings) (*Sender, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// prefixer is implemented by stores whose keys start with something the
+// prefix must follow (azure_blob: "CONTAINER/BLOB").
+type prefixer interface {
+	PrefixKey(key, prefix string) string
+}
+
+// key renders a journaled batch's key, under the sender's key prefix.
+func (s *Sender) key(b *event.Batch) string {
+	k := s.journaled.Key(b)
+	if s.keyPrefix == "" {
+		return k
+	}
+	if p, ok := s.out.(prefixer); ok {
+		return p.PrefixKey(k, s.keyPrefix)
+	}
+	return s.keyPrefix + k
 }
 
 // Disable forgets the cursor of an output turned off, so that it stops

@@ -39,6 +39,7 @@ type Sender struct {
 	m                      *outputMetrics
 	buf                    *buffer.Log
 	spoolDir               string
+	keyPrefix              string          // before every key (replay)
 	kick                   chan<- struct{} // tells the pipeline's GC the cursor moved
 	cur                    *cursor
 	jr                     *journal

@@ -47,8 +47,9 @@ type inserter struct {
 	split  int
 	prefix string
 
-	buf  *[]byte
-	rows int
+	buf     *[]byte
+	rows    int
+	present int // rows sent that the server found stored already (0 rows affected)
 }
 
 func newInserter(tx *sql.Tx, t *table, packet int, buf *[]byte) *inserter {
@@ -95,10 +96,19 @@ func (in *inserter) flush(ctx context.Context) error {
 	if in.rows == 0 {
 		return nil
 	}
+	sent := in.rows
 	in.rows = 0
 	*in.buf = append(*in.buf, onDuplicate...)
-	_, err := in.tx.ExecContext(ctx, string(*in.buf))
-	return err
+	res, err := in.tx.ExecContext(ctx, string(*in.buf))
+	if err != nil {
+		return err
+	}
+	// A new row counts 1, a no-op on a duplicate _id 0 (the driver does
+	// not set CLIENT_FOUND_ROWS).
+	if n, err := res.RowsAffected(); err == nil && int(n) < sent {
+		in.present += sent - int(n)
+	}
+	return nil
 }
 
 // insertOne writes one row in its own statement. A statement that fails

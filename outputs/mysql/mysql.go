@@ -33,6 +33,7 @@ type Output struct {
 	create   bool
 	pipeline string
 	name     string
+	present  presentCounter // rows skipped as stored already
 
 	mu      sync.Mutex // guards the fields below
 	created bool       // the DDL ran (create_tables)
@@ -64,6 +65,7 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 	return &Output{
 		db: db, where: mc.Addr + "/" + c.Database, password: c.Password,
 		tables: set.tables, create: c.CreateTables, pipeline: s.Pipeline, name: s.Name,
+		present: newPresentCounter(s.Registerer),
 	}, nil
 }
 

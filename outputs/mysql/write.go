@@ -33,6 +33,7 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	if err != nil {
 		return o.classify("batch "+b.ID, err)
 	}
+	o.present.add(res.present)
 	return o.rejectedErr(b, p, res)
 }
 
@@ -58,6 +59,7 @@ type result struct {
 	rejected []int
 	reason   string
 	again    bool // stored by an earlier Write
+	present  int  // rows skipped: their _id was stored already
 }
 
 func (o *Output) rejectedErr(b *event.Batch, p *parsed, res result) error {
@@ -84,10 +86,11 @@ func (o *Output) store(ctx context.Context, b *event.Batch, p *parsed, careful b
 		return result{rejected: lines, again: true}, err
 	}
 	res := result{rejected: p.rejected, reason: p.reason}
-	refused, why, err := o.insertAll(ctx, tx, p, careful)
+	refused, why, present, err := o.insertAll(ctx, tx, p, careful)
 	if err != nil {
 		return result{}, err
 	}
+	res.present = present
 	if len(refused) > 0 {
 		res.rejected = mergeLines(res.rejected, refused)
 		if res.reason == "" {
@@ -108,9 +111,8 @@ func mergeLines(a, b []int) []int {
 
 // insertAll writes every row, table by table; careful writes them one by
 // one and returns the lines the server refused, with the first reason.
-func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful bool) ([]int, string, error) {
-	var refused []int
-	var why string
+// present counts the rows skipped because their _id was stored already.
+func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful bool) (refused []int, why string, present int, err error) {
 	packet := o.packetSize()
 	buf := getStmtBuf()
 	defer putStmtBuf(buf)
@@ -123,7 +125,7 @@ func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful b
 			}
 			if !careful {
 				if err := in.add(ctx, p, r); err != nil {
-					return nil, "", err
+					return nil, "", 0, err
 				}
 				continue
 			}
@@ -135,13 +137,14 @@ func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful b
 				}
 				refused = append(refused, r.line)
 			case err != nil:
-				return nil, "", err
+				return nil, "", 0, err
 			}
 		}
 		if err := in.flush(ctx); err != nil {
-			return nil, "", err
+			return nil, "", 0, err
 		}
+		present += in.present
 	}
 	slices.Sort(refused)
-	return refused, why, nil
+	return refused, why, present, nil
 }
