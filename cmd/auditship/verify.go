@@ -27,8 +27,8 @@ const exitIncomplete = 3
 
 // verifyFlags are the flags of `auditship verify`.
 type verifyFlags struct {
-	config, output, pipeline, publicKey, maxAge, proof string
-	json                                               bool
+	config, output, pipeline, publicKey, maxAge, proof, bundle string
+	json                                                       bool
 }
 
 func cmdVerify(args []string) int {
@@ -40,6 +40,7 @@ func cmdVerify(args []string) int {
 	fs.StringVar(&f.publicKey, "public-key", "", "the public key file (auditship keygen) checkpoints must be signed with")
 	fs.StringVar(&f.maxAge, "max-age", "", "the newest checkpoint may be at most this old (default 2 × digest_interval)")
 	fs.StringVar(&f.proof, "proof", "", "check this proof (auditship prove) offline")
+	fs.StringVar(&f.bundle, "bundle", "", "check this bundle directory (auditship export) offline")
 	fs.BoolVar(&f.json, "json", false, "print the report as JSON")
 	if !parseFlags(fs, args) {
 		return exitUsage
@@ -47,13 +48,16 @@ func cmdVerify(args []string) int {
 	if f.proof != "" {
 		return cmdCheckProof(os.Stdout, f.proof, f.publicKey)
 	}
+	if f.bundle != "" {
+		return cmdCheckBundle(os.Stdout, f.bundle, f.publicKey, f.json)
+	}
 	return verifyStore(os.Stdout, f)
 }
 
 // verifyStore verifies the stores of an output named in the config.
 func verifyStore(w io.Writer, f verifyFlags) int {
 	if f.output == "" {
-		return usageError("verify", "--output is required (or --proof FILE --public-key FILE)")
+		return usageError("verify", "--output is required (or --proof FILE or --bundle DIR, with --public-key FILE)")
 	}
 	var v note.Verifier
 	if f.publicKey != "" {
