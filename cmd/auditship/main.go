@@ -27,7 +27,9 @@ const usage = `usage:
   auditship ddl      [-c PATH] [--output NAME]
   auditship verify   [-c PATH] --output NAME [--pipeline NAME] [--json] [--public-key FILE] [--max-age DURATION]
   auditship verify   --proof FILE --public-key FILE
+  auditship verify   --bundle DIR --public-key FILE
   auditship prove    [-c PATH] --output NAME --id EVENT_ID [--pipeline NAME] > proof.json
+  auditship export   [-c PATH] --from OUTPUT [--pipeline NAME] [--where EXPR] [--since T] [--until T] --to-dir DIR
   auditship keygen   --out PREFIX
   auditship version
 Without -c, the embedded default config (config.hcl.example) is used.
@@ -53,6 +55,8 @@ func run(args []string) int {
 		return cmdVerify(args[1:])
 	case "prove":
 		return cmdProve(args[1:])
+	case "export":
+		return cmdExport(args[1:])
 	case "keygen":
 		return cmdKeygen(args[1:])
 	case "version", "--version", "-v":
