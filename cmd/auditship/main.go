@@ -31,6 +31,7 @@ const usage = `usage:
   auditship prove    [-c PATH] --output NAME --id EVENT_ID [--pipeline NAME] > proof.json
   auditship export   [-c PATH] --from OUTPUT [--pipeline NAME] [--where EXPR] [--since T] [--until T] --to-dir DIR
   auditship keygen   --out PREFIX
+  auditship replay   [-c PATH] --from OUTPUT --to OUTPUT [--pipeline NAME] [--where EXPR] [--since T] [--until T] [--data-dir DIR] [--again]
   auditship version
 Without -c, the embedded default config (config.hcl.example) is used.
 `
@@ -59,6 +60,8 @@ func run(args []string) int {
 		return cmdExport(args[1:])
 	case "keygen":
 		return cmdKeygen(args[1:])
+	case "replay":
+		return cmdReplay(args[1:])
 	case "version", "--version", "-v":
 		fmt.Printf("auditship %s (commit %s, built %s)\n", version, commit, buildDate)
 		return exitOK
