@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -299,5 +300,26 @@ func TestTornJournalLineIsReported(t *testing.T) {
 	}
 	if out.lines() != 1+4 { // the first batch's one line, then events 5 to 8 read again
 		t.Errorf("%d lines stored, want 5", out.lines())
+	}
+}
+
+// The hand-spliced journal line is the line encoding/json writes, so old
+// and new agents read each other's journals.
+func TestAppendEntryMatchesMarshal(t *testing.T) {
+	manifest := json.RawMessage(`{"v":1,"key":"a/b","id_index":"AAEC","skipped":[]}`)
+	for _, e := range []*batchEntry{
+		{Op: "batch", ID: "s-1", Key: "k", First: 1, Last: 3, Count: 3, Seqs: []seqRun{{1, 3}}, Manifest: manifest},
+		{Op: "batch", ID: "s-4", Key: "k2", First: 4, Last: 4, Count: 1},
+		{Op: "batch", ID: "s-5", Key: "k3", Manifest: manifest, Index: json.RawMessage(`{"v":1,"min_time":"2026-01-01T00:00:00Z"}`)},
+		{Op: "done", ID: "s-1"},
+	} {
+		want, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := appendEntry([]byte("prefix"), e)
+		if string(got) != "prefix"+string(want)+"\n" {
+			t.Errorf("appendEntry = %s\nwant          prefix%s", got, want)
+		}
 	}
 }

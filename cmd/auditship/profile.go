@@ -2,13 +2,23 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
 // startProfile writes a CPU profile to $AUDITSHIP_CPUPROFILE while the
-// agent runs: how `make bench` figures are explained. It returns the stop.
+// agent runs, and the allocations of the whole run to
+// $AUDITSHIP_MEMPROFILE when it stops: how `make bench` figures are
+// explained. It returns the stop.
 func startProfile() func() {
-	path := os.Getenv("AUDITSHIP_CPUPROFILE")
+	stopCPU := startCPUProfile(os.Getenv("AUDITSHIP_CPUPROFILE"))
+	return func() {
+		stopCPU()
+		writeAllocs(os.Getenv("AUDITSHIP_MEMPROFILE"))
+	}
+}
+
+func startCPUProfile(path string) func() {
 	if path == "" {
 		return func() {}
 	}
@@ -21,4 +31,19 @@ func startProfile() func() {
 		return func() {}
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
+// writeAllocs writes the allocs profile (every allocation since start,
+// sampled) to path.
+func writeAllocs(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	_ = pprof.Lookup("allocs").WriteTo(f, 0)
 }
