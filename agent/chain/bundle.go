@@ -55,6 +55,7 @@ type BundleInfo struct {
 	Signed          bool              `json:"signed"`                // every checkpoint carries a signature
 	Batches         int               `json:"batches"`               // batches of the output's streams
 	BatchesSelected int               `json:"batches_selected"`      // batches whose index may match: the ones read
+	BytesRead       int64             `json:"bytes_read"`            // from the store: batch bodies as stored, index records, manifests, checkpoints
 	ExprErrors      int               `json:"expr_errors,omitempty"` // lines --where failed on: counted as no match
 	Files           map[string]string `json:"files"`                 // sha256 of each file, by name
 }

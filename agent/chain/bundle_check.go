@@ -94,11 +94,10 @@ func CheckBundle(dir string, v note.Verifier) (*BundleReport, error) {
 	if v != nil {
 		c.report.Signer = v.Name()
 	}
-	info := c.info()
 	c.checkpoints()
 	c.events()
 	c.idList()
-	c.counts(info)
+	c.counts(c.info()) // the digests last: they say which file changed, not what
 	return c.report, nil
 }
 

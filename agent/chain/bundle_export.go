@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/auditship/auditship/agent/index"
+	"github.com/auditship/auditship/outputs"
 )
 
 // ExportOptions say what Export selects.
@@ -27,6 +29,7 @@ func Export(ctx context.Context, st Reader, o ExportOptions, w *BundleWriter) (S
 		stats SelectStats
 		p     *prover
 	)
+	st = &countingReader{Reader: st, n: &w.info.BytesRead}
 	for sel, err := range Select(ctx, st, o.Pipeline, o.Output, o.Query, &stats) {
 		if err != nil {
 			return stats, err
@@ -83,4 +86,36 @@ func exportBatch(ctx context.Context, p *prover, sel Selected, q *index.Query, w
 		}
 	}
 	return nil
+}
+
+// countingReader counts the bytes read from a store: batch bodies as
+// stored (compressed) and chain files.
+type countingReader struct {
+	Reader
+	n *int64
+}
+
+func (c *countingReader) Open(ctx context.Context, ref outputs.BatchRef) (io.ReadCloser, error) {
+	rc, err := c.Reader.Open(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &countingBody{ReadCloser: rc, n: c.n}, nil
+}
+
+func (c *countingReader) GetMeta(ctx context.Context, name string) ([]byte, error) {
+	b, err := c.Reader.GetMeta(ctx, name)
+	*c.n += int64(len(b))
+	return b, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	*b.n += int64(n)
+	return n, err
 }

@@ -108,8 +108,8 @@ func exportTo(ctx context.Context, out io.Writer, stores []chainStore, f exportF
 		fmt.Fprintf(os.Stderr, "auditship export: %v (nothing written)\n", err)
 		return exitRuntime
 	}
-	fmt.Fprintf(out, "exported %d events of %d streams to %s: %d of %d batches read, %d checkpoints (%s), in %v\n",
-		info.Events, info.Streams, f.dir, info.BatchesSelected, info.Batches, info.Checkpoints,
+	fmt.Fprintf(out, "exported %d events of %d streams to %s: %d of %d batches read (%d bytes), %d checkpoints (%s), in %v\n",
+		info.Events, info.Streams, f.dir, info.BatchesSelected, info.Batches, info.BytesRead, info.Checkpoints,
 		signedText(info.Signed), time.Since(began).Round(time.Millisecond))
 	if info.ExprErrors > 0 {
 		fmt.Fprintf(out, "--where failed on %d events (counted as no match)\n", info.ExprErrors)
