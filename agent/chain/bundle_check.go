@@ -130,6 +130,10 @@ func (c *bundleCheck) info() *BundleInfo {
 		return nil
 	}
 	for _, name := range sortedKeys(info.Files) {
+		if !filepath.IsLocal(filepath.FromSlash(name)) {
+			c.problem(BundleFileAltered, BundleInfoFile, 0, "", "it lists %q, not a file of the bundle", name)
+			continue
+		}
 		got, err := os.ReadFile(filepath.Join(c.dir, filepath.FromSlash(name)))
 		switch {
 		case err != nil:
