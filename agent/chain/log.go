@@ -153,6 +153,7 @@ type Batch struct {
 	First, Last                          uint64
 	Count                                int
 	Seqs                                 []Run
+	Index                                string // sha256 of the batch's index record; "": none
 }
 
 // Seal returns the manifest of a batch stored after everything committed
@@ -162,7 +163,7 @@ func (l *Log) Seal(b Batch, lv *Leaves) []byte {
 	m := &Manifest{Version: ManifestVersion, Pipeline: l.Pipeline, Output: l.Output, Stream: l.Stream,
 		Epoch: l.st.Epoch, BatchID: b.ID, Key: b.Key, Format: b.Format, Compression: b.Compression,
 		FirstSeq: b.First, LastSeq: b.Last, Count: b.Count, Seqs: b.Seqs, SizeBefore: t.Size(),
-		SHA256: b.SHA256, Prev: l.st.Manifest, Sources: lv.sources, Skipped: slices.Clone(l.st.Pending)}
+		SHA256: b.SHA256, Prev: l.st.Manifest, Index: b.Index, Sources: lv.sources, Skipped: slices.Clone(l.st.Pending)}
 	if m.Skipped == nil {
 		m.Skipped = []Skip{}
 	}

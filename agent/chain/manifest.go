@@ -33,6 +33,7 @@ type Manifest struct {
 	RootAfter   []byte   `json:"root_after"`
 	SHA256      string   `json:"sha256"`          // of the stored bytes; "": an uncompressed ndjson body that is exactly its leaves, one per line
 	Prev        string   `json:"prev,omitempty"`  // sha256 of the previous manifest's bytes
+	Index       string   `json:"index,omitempty"` // sha256 of the batch's index record (agent/index), stored under IndexName
 	Sources     []Source `json:"sources"`         // the source byte ranges the batch's events came from
 	Skipped     []Skip   `json:"skipped"`         // sequence numbers passed over since the previous manifest
 	Nodes       []Node   `json:"nodes,omitempty"` // perfect subtrees (level >= NodeLevel) this batch completed

@@ -81,6 +81,7 @@ type Output struct {
 	DigestInterval         time.Duration // default 1h
 	SigningKey             string        // the private key (signed-note format); "": unsigned checkpoints
 	CheckpointCopy         string        // another output of the pipeline that also stores the checkpoints
+	IndexFields            []string      // top-level fields whose values each batch's index record holds; default index.DefaultFields
 	Config                 any
 }
 

@@ -3,12 +3,14 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/auditship/auditship/agent/index"
 	"github.com/auditship/auditship/internal/expr"
 	"github.com/auditship/auditship/outputs"
 )
@@ -45,15 +47,37 @@ func (l *loader) output(e *entry, pl plugin) *Output {
 	o.PermanentRetryInterval = a.duration("permanent_retry_interval", 5*time.Minute)
 	o.DigestInterval = a.duration("digest_interval", time.Hour)
 	if e.typ == "stdout" {
-		l.notOnStdout(a, "digest_interval", "signing_key", "checkpoint_copy")
+		l.notOnStdout(a, "digest_interval", "signing_key", "checkpoint_copy", "index_fields")
 	} else {
 		o.SigningKey = l.signingKey(a)
 		o.CheckpointCopy = a.str("checkpoint_copy", "")
+		o.IndexFields = indexFields(a)
 	}
 	if o.DigestInterval <= 0 && a.has("digest_interval") {
 		a.errorf("digest_interval", "must be more than 0s")
 	}
 	return o
+}
+
+// indexFields reads index_fields: distinct top-level field names (an
+// event's own keys or envelope keys such as category); nested paths are
+// not indexed.
+func indexFields(a attrs) []string {
+	if !a.has("index_fields") {
+		return slices.Clone(index.DefaultFields)
+	}
+	fields := a.strs("index_fields")
+	for i, f := range fields {
+		switch {
+		case f == "":
+			a.errorf("index_fields", "element %d is empty", i+1)
+		case strings.ContainsAny(f, ".[]"):
+			a.errorf("index_fields", "%q: only top-level fields can be indexed, not a nested path", f)
+		case slices.Index(fields, f) < i:
+			a.errorf("index_fields", "%q is listed twice", f)
+		}
+	}
+	return fields
 }
 
 // when compiles the output's filter expression.

@@ -41,7 +41,7 @@ var (
 	multilineSchema = attrSchema("start_pattern", "flush_timeout", "max_lines", "max_bytes")
 	processorSchema = attrSchema("enabled")
 	outputSchema    = withBlocks(attrSchema("enabled", "when", "permanent_retry_interval",
-		"digest_interval", "signing_key", "checkpoint_copy"), "batch", "retry")
+		"digest_interval", "signing_key", "checkpoint_copy", "index_fields"), "batch", "retry")
 	batchSchema = attrSchema("max_events", "max_bytes", "interval")
 	retrySchema = attrSchema("initial_interval", "max_interval")
 )

@@ -34,6 +34,7 @@ type chainer struct {
 	inline bool          // the store writes manifests in the batch's transaction
 	due    time.Time     // when the next checkpoint is due
 	spare  *chain.Leaves // a sealed batch's leaves, reused by the next batch
+	index  indexers      // the open batches' index records being built
 }
 
 // openChain starts the chain of a journaled output whose store keeps
@@ -49,7 +50,7 @@ func (s *Sender) openChain(sdir string, fresh bool) error {
 	if err != nil {
 		return err
 	}
-	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval}
+	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval, index: newIndexers(s.cfg.IndexFields)}
 	if in, ok := s.out.(outputs.InlineManifest); ok {
 		c.inline = in.StoresManifest()
 	}
@@ -153,13 +154,15 @@ func (s *Sender) addLeaf(b *openBatch, e *event.Event, data []byte) error {
 			return err
 		}
 	}
-	if b.leaves == nil {
+	if b.leaves == nil { // the batch's first event
 		b.leaves, s.chain.spare = s.chain.spare, nil
 		if b.leaves == nil {
 			b.leaves = &chain.Leaves{}
 		}
+		s.chain.index.open(b)
 	}
 	b.leaves.Add(e.Envelope, h.ID, h.Input, h.Key, h.Offset, h.End)
+	s.chain.index.of(b).Add(e.Envelope, e.Time)
 	return nil
 }
 
@@ -176,8 +179,9 @@ func (s *Sender) seal(b *openBatch, e *batchEntry) {
 	if lv == nil {
 		lv = &chain.Leaves{}
 	}
+	e.Index = s.chain.index.seal(b, e, runs, s.chain.log.Size())
 	e.Manifest = s.chain.log.Seal(chain.Batch{ID: e.ID, Key: e.Key, Format: e.Format, Compression: e.Compression,
-		SHA256: e.SHA256, First: e.First, Last: e.Last, Count: e.Count, Seqs: runs}, lv)
+		SHA256: e.SHA256, First: e.First, Last: e.Last, Count: e.Count, Seqs: runs, Index: chain.Digest(e.Index)}, lv)
 	lv.Reset()
 	s.chain.spare, b.leaves = lv, nil
 }
@@ -202,7 +206,7 @@ func (s *Sender) inlineManifest(b *event.Batch, e *batchEntry) {
 		s.log.Error("the batch is stored without its manifest", zap.String("batch", e.ID), zap.Error(err))
 		return
 	}
-	b.Manifest, b.ManifestName = e.Manifest, name
+	b.Manifest, b.ManifestName, b.Index = e.Manifest, name, e.Index
 }
 
 // storeManifest writes a stored batch's manifest beside it (unless the
@@ -219,6 +223,12 @@ func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error) b
 		return true
 	}
 	manifest, put, resealed := e.Manifest, !s.chain.inline, false
+	if put && !s.storeIndex(ctx, e) {
+		return false
+	}
+	// A resealed manifest keeps the index record as sealed, and its
+	// sha256: the record then lists values and times of refused events
+	// too, a superset, which the index allows (false positives only).
 	if refused, ok := outputs.RejectedLines(werr); ok {
 		if !s.persist(ctx, "chain", func() (err error) { manifest, err = s.reseal(e, refused); return err }) {
 			return false
@@ -236,6 +246,22 @@ func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error) b
 		}
 		return s.chain.log.Sync() // the journal holds the manifest as sealed, not this one
 	})
+}
+
+// storeIndex writes a stored batch's index record beside it, before its
+// manifest, so that a manifest in the store always finds its record. A
+// batch journaled before index records has none.
+func (s *Sender) storeIndex(ctx context.Context, e *batchEntry) bool {
+	if len(e.Index) == 0 {
+		return true
+	}
+	m, err := s.chain.log.Parse(e.Manifest)
+	if err != nil { // cannot happen: manifestName parsed it
+		return true
+	}
+	name := chain.IndexName(s.pipeline, s.name, s.stream, m.SizeBefore)
+	oc, _ := s.attempt(ctx, func() error { return s.chain.meta.PutMeta(ctx, name, e.Index) })
+	return oc != aborted
 }
 
 // reseal drops the refused lines from a batch's manifest, reading the

@@ -269,6 +269,7 @@ type inlineStore struct {
 	*chainStore
 	refuse  []int
 	written map[string][]byte // manifest name -> bytes handed to Write
+	onWrite func(manifest, index []byte)
 }
 
 func (s *inlineStore) StoresManifest() bool { return true }
@@ -279,6 +280,9 @@ func (s *inlineStore) Write(ctx context.Context, b *event.Batch) error {
 	}
 	s.mu.Lock()
 	s.written[b.ManifestName] = b.Manifest
+	if s.onWrite != nil {
+		s.onWrite(b.Manifest, b.Index)
+	}
 	if _, ok := s.meta[b.ManifestName]; !ok {
 		s.meta[b.ManifestName] = b.Manifest
 	}

@@ -103,4 +103,8 @@ type Batch struct {
 	// own transaction (outputs.InlineManifest): its bytes and chain name.
 	Manifest     []byte
 	ManifestName string
+	// Index is the batch's index record (agent/index), whose sha256 the
+	// manifest holds: stored with the manifest, under the index name
+	// that parallels ManifestName.
+	Index []byte
 }
