@@ -26,6 +26,7 @@ type chunk struct {
 	events []*event.Event
 	lines  [][]byte
 	bytes  int
+	limit  int               // chunkBytes, or less in a small buffer
 	pos    map[string][]byte // source key → position after the chunk (positions.encode)
 	recs   []byte
 	kinds  []buffer.Kind
@@ -42,7 +43,7 @@ func (c *chunk) add(e *event.Event, line []byte, key string, sizeBefore uint64, 
 	c.pos[key] = encodePosition(sizeBefore, next)
 }
 
-func (c *chunk) full() bool { return len(c.events) >= chunkEvents || c.bytes >= chunkBytes }
+func (c *chunk) full() bool { return len(c.events) >= chunkEvents || c.bytes >= c.limit }
 
 func (c *chunk) reset() {
 	clear(c.events)

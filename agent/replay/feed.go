@@ -37,7 +37,14 @@ type feeder struct {
 }
 
 func newFeeder(r *runner) *feeder {
-	return &feeder{r: r, q: r.o.Query, marks: loadPositions(r.buf.Marks())}
+	f := &feeder{r: r, q: r.o.Query, marks: loadPositions(r.buf.Marks())}
+	// A chunk is appended whole: in a small buffer it must fit beside the
+	// active segment, which is never trimmed (a segment is MaxSize/16).
+	f.chunk.limit = chunkBytes
+	if m := r.o.Buffer.MaxSize / 32; m > 0 && m < chunkBytes {
+		f.chunk.limit = int(m)
+	}
+	return f
 }
 
 // feed plans the batches, then reads them in order.

@@ -53,6 +53,7 @@ func cmdReplay(args []string) int {
 		return exitUsage
 	}
 	setMemoryLimit()
+	defer startProfile()()
 	return replayWith(cfg, f, log)
 }
 
