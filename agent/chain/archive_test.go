@@ -83,6 +83,7 @@ type archiveHooks struct {
 	salt       string
 	gapAfter   int // s1: lose 10 seqs after this batch (1-based); 0: none
 	unsignedS2 bool
+	index      bool // batches get index records (chaintest.Options.Index)
 }
 
 func buildArchive(t testing.TB, tgt chaintest.Target, k keys, h archiveHooks) *archive {
@@ -90,9 +91,9 @@ func buildArchive(t testing.TB, tgt chaintest.Target, k keys, h archiveHooks) *a
 	ctx := context.Background()
 	a := &archive{
 		s1: chaintest.New(tgt, chaintest.Options{Pipeline: "orders", Output: "archive", Stream: "s1",
-			Signer: k.signer, Start: start, Salt: h.salt}),
+			Signer: k.signer, Start: start, Salt: h.salt, Index: h.index}),
 		s2: chaintest.New(tgt, chaintest.Options{Pipeline: "orders", Output: "archive", Stream: "s2",
-			Signer: k.signer, Start: start.Add(4 * time.Hour), Salt: h.salt,
+			Signer: k.signer, Start: start.Add(4 * time.Hour), Salt: h.salt, Index: h.index,
 			Format: objectstore.FormatJSONArray, Compression: objectstore.CompressionGzip}),
 	}
 	if h.unsignedS2 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/auditship/auditship/agent/chain"
 	"github.com/auditship/auditship/agent/chain/chaintest"
+	"github.com/auditship/auditship/agent/index"
 )
 
 // s1's batches hold seqs 1-700, 706-1605, 1606-2605, 2606-2905,
@@ -183,6 +185,56 @@ var tamperCases = []tamperCase{{
 			{Kind: chain.KindManifestChain, Name: a.s1.Batches[4].Manifest, Seqs: runs(2906, 3710)},
 			{Kind: chain.KindSeqGap, Name: a.s1.Batches[4].Manifest, Seqs: runs(2606, 2905)},
 			{Kind: chain.KindUnreferenced, Name: a.s1.Batches[3].Key},
+		}
+	},
+	some: true,
+}, {
+	name:  "index records intact",
+	hooks: archiveHooks{index: true},
+	want:  func(*archive) []chain.Problem { return nil },
+}, {
+	name:  "index record altered",
+	hooks: archiveHooks{index: true},
+	tamper: func(t *testing.T, a *archive, tam chaintest.Tamper, _ keys) {
+		editBody(t, tam, a.s1.Batches[2].Index, func(b []byte) []byte {
+			return bytes.Replace(b, []byte(`"wi-40"`), []byte(`"wi-04"`), 1)
+		})
+	},
+	want: func(a *archive) []chain.Problem {
+		return []chain.Problem{{Kind: chain.KindIndex, Name: a.s1.Batches[2].Index, Seqs: runs(1606, 2605)}}
+	},
+}, {
+	name:  "index record removed",
+	hooks: archiveHooks{index: true},
+	tamper: func(t *testing.T, a *archive, tam chaintest.Tamper, _ keys) {
+		must(t, tam.Remove(a.s2.Batches[1].Index))
+	},
+	want: func(a *archive) []chain.Problem {
+		return []chain.Problem{{Kind: chain.KindIndex, Name: a.s2.Batches[1].Index, Seqs: runs(1201, 1700)}}
+	},
+}, {
+	name:  "index record lying, its manifest re-hashed",
+	hooks: archiveHooks{index: true},
+	tamper: func(t *testing.T, a *archive, tam chaintest.Tamper, _ keys) {
+		// wi-40 (seqs 2000-2049) dropped from the record: a replay of it
+		// would skip the batch. The manifest is made to hold the new
+		// record's sha256, which breaks the manifest chain after it.
+		r, err := index.Parse(read(t, tam, a.s1.Batches[2].Index))
+		must(t, err)
+		f := r.Field("workflowInstanceId")
+		f.Values = slices.DeleteFunc(f.Values, func(v string) bool { return v == "wi-40" })
+		f.N = len(f.Values)
+		raw := r.Marshal()
+		must(t, tam.Replace(a.s1.Batches[2].Index, raw))
+		m, err := chain.ParseManifest(read(t, tam, a.s1.Batches[2].Manifest))
+		must(t, err)
+		m.Index = chain.Digest(raw)
+		must(t, tam.Replace(a.s1.Batches[2].Manifest, m.Marshal()))
+	},
+	want: func(a *archive) []chain.Problem {
+		return []chain.Problem{
+			{Kind: chain.KindIndex, Name: a.s1.Batches[2].Index, Seqs: runs(1606, 2605)},
+			{Kind: chain.KindManifestChain, Name: a.s1.Batches[3].Manifest, Seqs: runs(2606, 2905)},
 		}
 	},
 	some: true,

@@ -83,6 +83,7 @@ type verifier struct {
 	lines     []lineFact
 	lineBytes int64 // the current batch's lines, each with its newline
 	nodes     []Node
+	index     *indexCheck // the current batch's index record, checked against its lines
 }
 
 func newVerifier(st Reader, opts VerifyOptions) *verifier {

@@ -97,6 +97,9 @@ func (v *verifier) line(i int, line []byte, m *Manifest, t *Tree) {
 		f.idBad = !bytes.Equal(k[:], m.IDIndex[at:at+IDKeySize])
 	}
 	v.lines = append(v.lines, f)
+	if v.index != nil {
+		v.index.add(line)
+	}
 	if t != nil {
 		t.Append(h, &v.nodes)
 	}

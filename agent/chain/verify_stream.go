@@ -100,7 +100,13 @@ func (s *streamCheck) batch(ctx context.Context, name string, m *Manifest) error
 	if s.known {
 		t = s.tree
 	}
+	ic, err := s.loadIndex(ctx, m)
+	if err != nil {
+		return err
+	}
+	v.index = ic
 	b, err := v.readBatch(ctx, m, t)
+	v.index = nil
 	if err != nil {
 		return err
 	}
@@ -109,6 +115,9 @@ func (s *streamCheck) batch(ctx context.Context, name string, m *Manifest) error
 	v.report.Bytes += b.size
 	s.batches++
 	clean := s.judge(name, m, b)
+	if clean {
+		s.judgeIndex(ic, m)
+	}
 	if s.known && clean {
 		clean = s.checkTree(name, m, b.nodes)
 	}

@@ -117,3 +117,46 @@ func (b *Builder) Fill(r *Record) {
 		r.Fields[i] = newFieldSet(f.name, values)
 	}
 }
+
+// TimeRange is the event-time range of what was added (zero times when
+// nothing was).
+func (b *Builder) TimeRange() (time.Time, time.Time) {
+	if b.count == 0 {
+		return time.Time{}, time.Time{}
+	}
+	return time.Unix(0, b.min).UTC(), time.Unix(0, b.max).UTC()
+}
+
+// Gap is an index field of a record that lacks values of events added to
+// a builder: Missing of their Distinct values.
+type Gap struct {
+	Field             string
+	Missing, Distinct int
+	Set               string // "set" or "filter": what the record holds
+}
+
+// Gaps lists the index fields whose values added here r does not cover;
+// a field r does not index is not checked.
+func (b *Builder) Gaps(r *Record) []Gap {
+	var out []Gap
+	for i := range b.fields {
+		f := &b.fields[i]
+		held := r.Field(f.name)
+		if held == nil {
+			continue
+		}
+		g := Gap{Field: f.name, Distinct: len(f.set), Set: "set"}
+		if held.Bloom != nil {
+			g.Set = "filter"
+		}
+		for v := range f.set {
+			if !held.Has(v) {
+				g.Missing++
+			}
+		}
+		if g.Missing > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}

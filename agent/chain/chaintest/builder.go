@@ -35,11 +35,23 @@ type Options struct {
 	Every                    time.Duration
 	Salt                     string // varies the events' message: another history
 	FirstSeq                 uint64 // default 1
+	// Index: each event gets a workflowInstanceId (one per 50 sequence
+	// numbers) and each batch an index record over IndexFields, stored
+	// before its manifest, as the sender does; false: an archive written
+	// before index records.
+	Index bool
 }
+
+// IndexFields are the index fields of a Builder with Options.Index.
+var IndexFields = []string{"workflowInstanceId", "category"}
+
+// Instance is the workflowInstanceId of the event numbered seq (Options.Index).
+func Instance(seq uint64) string { return fmt.Sprintf("wi-%d", seq/50) }
 
 // Batch is what the Builder stored for one batch.
 type Batch struct {
 	Key, Manifest         string // object key, manifest name
+	Index                 string // index record name ("": none)
 	Seqs                  []chain.Run
 	SizeBefore, SizeAfter uint64
 }
@@ -54,6 +66,7 @@ type Builder struct {
 	pending []chain.Skip
 	prevMan string // digest of the last manifest
 	prevCP  string // digest of the last checkpoint
+	index   []byte // the index record Seal made last (Options.Index)
 	enc     *objectstore.Encoder
 
 	Batches     []Batch
@@ -94,6 +107,9 @@ func (b *Builder) line(dst []byte, seq uint64) []byte {
 		Source: event.Source{Input: "in", Path: "/var/log/engine/audit.log", Offset: int64(seq) * 160},
 		Added: []event.Field{{Key: []byte("message"), Value: fmt.Appendf(nil, "node %d completed%s", seq%97, b.o.Salt),
 			Kind: event.KindString}}}
+	if b.o.Index {
+		e.Added = append(e.Added, event.Field{Key: []byte("workflowInstanceId"), Value: []byte(Instance(seq)), Kind: event.KindString})
+	}
 	return e.AppendJSON(dst)
 }
 
@@ -133,11 +149,17 @@ func (b *Builder) store(ctx context.Context, first uint64, lines []Line) (Batch,
 	if err := b.t.Write(ctx, batch); err != nil {
 		return Batch{}, err
 	}
-	name := chain.ManifestName(b.o.Pipeline, b.o.Output, b.o.Stream, m.SizeBefore)
-	if err := b.t.PutMeta(ctx, name, raw); err != nil {
+	out := Batch{Key: key, Seqs: m.Seqs, SizeBefore: m.SizeBefore, SizeAfter: m.SizeAfter}
+	if b.index != nil {
+		out.Index = chain.IndexName(b.o.Pipeline, b.o.Output, b.o.Stream, m.SizeBefore)
+		if err := b.t.PutMeta(ctx, out.Index, b.index); err != nil {
+			return Batch{}, err
+		}
+	}
+	out.Manifest = chain.ManifestName(b.o.Pipeline, b.o.Output, b.o.Stream, m.SizeBefore)
+	if err := b.t.PutMeta(ctx, out.Manifest, raw); err != nil {
 		return Batch{}, err
 	}
-	out := Batch{Key: key, Manifest: name, Seqs: m.Seqs, SizeBefore: m.SizeBefore, SizeAfter: m.SizeAfter}
 	b.Batches = append(b.Batches, out)
 	return out, nil
 }

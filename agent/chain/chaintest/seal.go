@@ -7,17 +7,48 @@ import (
 	"time"
 
 	"github.com/auditship/auditship/agent/chain"
+	"github.com/auditship/auditship/agent/index"
 )
 
 // Seal makes the manifest of a batch of lines stored under key after
 // everything added so far, as the sender's chain.Log does, and grows the
 // builder's tree by it. It returns the manifest and its stored bytes.
+// With Options.Index the manifest holds the sha256 of the batch's index
+// record, kept for the next store.
 func (b *Builder) Seal(key, sha string, lines []Line) (*chain.Manifest, []byte) {
+	b.index = nil
+	if b.o.Index {
+		b.index = b.IndexRecord(key, b.tree.Size(), lines)
+	}
 	m := b.manifest(b.tree, b.prevMan, b.pending, key, sha, lines)
+	if b.index != nil {
+		m.Index = chain.Digest(b.index)
+	}
 	b.pending = nil
 	raw := m.Marshal()
 	b.prevMan = chain.Digest(raw)
 	return m, raw
+}
+
+// IndexRecord returns the stored bytes of the index record of a batch of
+// lines stored under key at tree size before.
+func (b *Builder) IndexRecord(key string, before uint64, lines []Line) []byte {
+	ib := index.NewBuilder(IndexFields)
+	r := index.Record{Key: key, Format: b.o.Format, Compression: b.o.Compression, SizeBefore: before, Count: len(lines)}
+	for i, l := range lines {
+		ib.Add(l.Data, b.o.Start.Add(time.Duration(l.Seq)*time.Millisecond))
+		if i == 0 {
+			r.FirstSeq = l.Seq
+		}
+		r.LastSeq = l.Seq
+		if n := len(r.Seqs); n > 0 && r.Seqs[n-1][1]+1 == l.Seq {
+			r.Seqs[n-1][1] = l.Seq
+		} else {
+			r.Seqs = append(r.Seqs, [2]uint64{l.Seq, l.Seq})
+		}
+	}
+	ib.Fill(&r)
+	return r.Marshal()
 }
 
 // Line is one stored envelope line and the _id and _seq it starts with.
