@@ -32,7 +32,8 @@ func storedBatch(ctx context.Context, tx *sql.Tx, id, output string) ([]int, boo
 
 // insertBatch writes the batch's row: count, bytes and sha256 of the
 // entries stored (body order, each with its newline), the lines rejected,
-// and the batch's manifest under its chain name (both NULL without one).
+// and the batch's manifest under its chain name with its index record
+// (all NULL without one).
 // A plain INSERT: a concurrent second writer fails on the key.
 func (o *Output) insertBatch(ctx context.Context, tx *sql.Tx, b *event.Batch, p *parsed, rejected []int) error {
 	h := sha256.New()
@@ -53,11 +54,15 @@ func (o *Output) insertBatch(ctx context.Context, tx *sql.Tx, b *event.Batch, p 
 		pipeline = o.pipeline
 	}
 	name, manifest := manifestOf(b)
+	var index any
+	if name != nil && len(b.Index) > 0 {
+		index = b.Index
+	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO `"+batchesTable+"` (`batch_id`, `output`, `pipeline`, `stream`, "+
-		"`first_seq`, `last_seq`, `count`, `bytes`, `sha256`, `rejected`, `manifest_name`, `manifest`) "+
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"`first_seq`, `last_seq`, `count`, `bytes`, `sha256`, `rejected`, `manifest_name`, `manifest`, `index_record`) "+
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		b.ID, o.name, pipeline, b.Stream, b.FirstSeq, b.LastSeq, count, size, hex.EncodeToString(h.Sum(nil)),
-		formatLines(rejected), name, manifest)
+		formatLines(rejected), name, manifest, index)
 	return err
 }
 

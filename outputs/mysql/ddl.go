@@ -59,8 +59,9 @@ func (t *table) has(name string) bool {
 func quote(name string) string { return "`" + name + "`" }
 
 // batchesDDL: manifest_name and manifest hold the batch's integrity
-// manifest (SPEC §6), written in its transaction; the manifest's bytes
-// are kept exactly (a binary collation, not JSON). A UNIQUE key on a
+// manifest (SPEC §6), written in its transaction, and index_record its
+// index record (issue 11), whose sha256 the manifest holds; their bytes
+// are kept exactly (a binary collation or a blob, not JSON). A UNIQUE key on a
 // NULL-able column allows any number of NULLs (batches without a chain)
 // on both servers.
 const batchesDDL = "CREATE TABLE IF NOT EXISTS `" + batchesTable + "` (\n" +
@@ -77,6 +78,7 @@ const batchesDDL = "CREATE TABLE IF NOT EXISTS `" + batchesTable + "` (\n" +
 	"  `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n" +
 	"  `manifest_name` VARCHAR(512) CHARACTER SET ascii COLLATE ascii_bin NULL,\n" +
 	"  `manifest` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,\n" +
+	"  `index_record` MEDIUMBLOB NULL,\n" +
 	"  PRIMARY KEY (`batch_id`, `output`),\n" +
 	"  UNIQUE KEY `ux_manifest_name` (`manifest_name`),\n" +
 	"  KEY `ix_pipeline_seq` (`pipeline`, `output`, `first_seq`)\n" +

@@ -99,7 +99,8 @@ func TestDDLShape(t *testing.T) {
 	}
 	for i, wants := range map[int][]string{
 		2: {"`manifest_name` VARCHAR(512) CHARACTER SET ascii COLLATE ascii_bin NULL,",
-			"`manifest` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,", "UNIQUE KEY `ux_manifest_name` (`manifest_name`)"},
+			"`manifest` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,", "`index_record` MEDIUMBLOB NULL,",
+			"UNIQUE KEY `ux_manifest_name` (`manifest_name`)"},
 		3: {"`name` VARCHAR(512) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,", "`output` VARCHAR(255) NOT NULL,",
 			"`data` TEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,",
 			"`created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),", "PRIMARY KEY (`name`)", ") ENGINE=InnoDB"},
@@ -142,7 +143,8 @@ const oldBatchesDDL = "CREATE TABLE IF NOT EXISTS `auditship_batches` (\n" +
 	") " + tableOptions
 
 // TestREADMEUpgradeNote runs the README's upgrade statements (its GRANT
-// aside) on the old auditship_batches: the tables then match the DDL's.
+// aside), those for the chain then those for index records, on the old
+// auditship_batches: the tables then match the DDL's.
 func TestREADMEUpgradeNote(t *testing.T) {
 	srv := needServer(t)
 	readme, err := os.ReadFile("README.md")
@@ -161,6 +163,13 @@ func TestREADMEUpgradeNote(t *testing.T) {
 	if len(stmts) != 3 {
 		t.Fatalf("the README's upgrade note has %d statements besides GRANT, want 2:\n%s", len(stmts)-1, note)
 	}
+	_, note, _ = strings.Cut(string(readme), "### Upgrading tables created before index records")
+	_, note, _ = strings.Cut(note, "```sql\n")
+	note, _, _ = strings.Cut(note, "```")
+	if note = strings.TrimSpace(note); !strings.HasPrefix(note, "ALTER TABLE") {
+		t.Fatalf("no upgrade note for index records:\n%s", note)
+	}
+	stmts = append(stmts, note)
 	old, fresh := srv.database(t), srv.database(t)
 	srv.run(t, old, stmts)
 	srv.run(t, fresh, ddl(nil))

@@ -17,23 +17,47 @@ import (
 
 // The integrity chain's files (SPEC §6) are rows: a manifest is its
 // batch's auditship_batches row (written by Write, in the batch's
-// transaction), a checkpoint a row of auditship_checkpoints.
+// transaction), a checkpoint a row of auditship_checkpoints. A batch's
+// index record (issue 11) is the index_record column of its row, served
+// under the index name that parallels its manifest's (_auditship/index/
+// instead of _auditship/manifests/).
 const (
 	checkpointsPrefix = outputs.MetaPrefix + "checkpoints/"
+	indexPrefix       = outputs.MetaPrefix + "index/"
 	manifestsPrefix   = outputs.MetaPrefix + "manifests/"
 )
 
-// metaKind is where the chain files under prefix are kept.
+// metaKind is where the chain files under prefix are kept: in nameCol,
+// under stored instead of prefix when it is set.
 type metaKind struct {
 	prefix, table, nameCol, dataCol string
+	stored                          string
 }
 
 var (
-	checkpointsKind = metaKind{checkpointsPrefix, checkpointsTable, "name", "data"}
-	manifestsKind   = metaKind{manifestsPrefix, batchesTable, "manifest_name", "manifest"}
-	// metaKinds, in name order (checkpoints/ sorts before manifests/).
-	metaKinds = []metaKind{checkpointsKind, manifestsKind}
+	checkpointsKind = metaKind{prefix: checkpointsPrefix, table: checkpointsTable, nameCol: "name", dataCol: "data"}
+	indexKind       = metaKind{prefix: indexPrefix, table: batchesTable, nameCol: "manifest_name", dataCol: "index_record",
+		stored: manifestsPrefix}
+	manifestsKind = metaKind{prefix: manifestsPrefix, table: batchesTable, nameCol: "manifest_name", dataCol: "manifest"}
+	// metaKinds, in name order (checkpoints/ < index/ < manifests/).
+	metaKinds = []metaKind{checkpointsKind, indexKind, manifestsKind}
 )
+
+// toStored is the value of k's name column for name (under k.prefix).
+func (k metaKind) toStored(name string) string {
+	if k.stored == "" {
+		return name
+	}
+	return k.stored + strings.TrimPrefix(name, k.prefix)
+}
+
+// fromStored is the chain name of a value of k's name column.
+func (k metaKind) fromStored(v string) string {
+	if k.stored == "" {
+		return v
+	}
+	return k.prefix + strings.TrimPrefix(v, k.stored)
+}
 
 // kindOf is the kind of a chain file's name.
 func kindOf(name string) (metaKind, bool) {
@@ -70,7 +94,7 @@ func metaName(name string) bool {
 // runs the DDL first with create_tables; GetMeta and ListMeta only read.
 func (o *Output) PutMeta(ctx context.Context, name string, data []byte) error {
 	k, ok := kindOf(name)
-	if !ok || !metaName(name) {
+	if !ok || k.stored != "" || !metaName(name) { // index records come with their batch only
 		return outputs.Permanent(fmt.Errorf("mysql %s: chain file %q: not a name under %s or %s (printable ASCII, at most %d bytes)",
 			o.where, name, checkpointsPrefix, manifestsPrefix, maxMetaName))
 	}
@@ -136,11 +160,11 @@ type querier interface {
 }
 
 // readMeta reads the bytes stored under name; where adds conditions (its
-// args after name). A NULL manifest is no row.
+// args after name). A NULL manifest or index record is no row.
 func readMeta(ctx context.Context, q querier, k metaKind, name, where string, args ...any) ([]byte, error) {
 	var data []byte
 	err := q.QueryRowContext(ctx, "SELECT `"+k.dataCol+"` FROM `"+k.table+"` WHERE `"+k.nameCol+"` = ?"+where,
-		append([]any{name}, args...)...).Scan(&data)
+		append([]any{k.toStored(name)}, args...)...).Scan(&data)
 	if err == nil && data == nil {
 		err = sql.ErrNoRows
 	}
@@ -148,8 +172,8 @@ func readMeta(ctx context.Context, q querier, k metaKind, name, where string, ar
 }
 
 // GetMeta returns the bytes stored under name: a checkpoint's row, or the
-// manifest of the batch row that holds name. Missing is an error wrapping
-// fs.ErrNotExist.
+// manifest or index record of the batch row that holds its manifest name.
+// Missing is an error wrapping fs.ErrNotExist.
 func (o *Output) GetMeta(ctx context.Context, name string) ([]byte, error) {
 	k, ok := kindOf(name)
 	if !ok || !metaName(name) {
@@ -168,17 +192,23 @@ const listPage = 1000
 
 // ListMeta yields this output's chain file names that start with dir, in
 // name order: checkpoints from auditship_checkpoints, manifests from
-// auditship_batches (a dir above both yields both).
+// auditship_batches, index records from the rows that have one (a dir
+// above several kinds yields them all).
 func (o *Output) ListMeta(ctx context.Context, dir string) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		if dir != "" && !metaName(dir) {
 			return // no name starts with it
 		}
 		for _, k := range metaKinds {
-			if strings.HasPrefix(dir, k.prefix) || strings.HasPrefix(k.prefix, dir) {
-				if !o.listMeta(ctx, k, dir, yield) {
-					return
-				}
+			sub := dir
+			switch {
+			case strings.HasPrefix(k.prefix, dir):
+				sub = k.prefix // all of the kind
+			case !strings.HasPrefix(dir, k.prefix):
+				continue
+			}
+			if !o.listMeta(ctx, k, sub, yield) {
+				return
 			}
 		}
 	}
@@ -208,9 +238,15 @@ func (o *Output) listMeta(ctx context.Context, k metaKind, dir string, yield fun
 
 // metaPage reads up to listPage names of kind k under dir after after.
 func (o *Output) metaPage(ctx context.Context, k metaKind, dir, after string) ([]string, error) {
-	col := "`" + k.nameCol + "`"
+	col, held := "`"+k.nameCol+"`", ""
+	if k.stored != "" { // a row without an index record has none to list
+		held = " AND `" + k.dataCol + "` IS NOT NULL"
+	}
+	if after != "" {
+		after = k.toStored(after)
+	}
 	rows, err := o.db.QueryContext(ctx, "SELECT "+col+" FROM `"+k.table+"` WHERE `output` = ? AND "+col+" LIKE ? AND "+
-		col+" > ? ORDER BY "+col+" LIMIT "+strconv.Itoa(listPage), o.name, likePrefix(dir), after)
+		col+" > ?"+held+" ORDER BY "+col+" LIMIT "+strconv.Itoa(listPage), o.name, likePrefix(k.toStored(dir)), after)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +257,7 @@ func (o *Output) metaPage(ctx context.Context, k metaKind, dir, after string) ([
 		if err := rows.Scan(&name); err != nil {
 			return nil, err
 		}
-		page = append(page, name)
+		page = append(page, k.fromStored(name))
 	}
 	return page, rows.Err()
 }
