@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -217,25 +218,28 @@ var tamperCases = []tamperCase{{
 	hooks: archiveHooks{index: true},
 	tamper: func(t *testing.T, a *archive, tam chaintest.Tamper, _ keys) {
 		// wi-40 (seqs 2000-2049) dropped from the record: a replay of it
-		// would skip the batch. The manifest is made to hold the new
-		// record's sha256, which breaks the manifest chain after it.
-		r, err := index.Parse(read(t, tam, a.s1.Batches[2].Index))
-		must(t, err)
-		f := r.Field("workflowInstanceId")
-		f.Values = slices.DeleteFunc(f.Values, func(v string) bool { return v == "wi-40" })
-		f.N = len(f.Values)
-		raw := r.Marshal()
-		must(t, tam.Replace(a.s1.Batches[2].Index, raw))
-		m, err := chain.ParseManifest(read(t, tam, a.s1.Batches[2].Manifest))
-		must(t, err)
-		m.Index = chain.Digest(raw)
-		must(t, tam.Replace(a.s1.Batches[2].Manifest, m.Marshal()))
+		// would skip the batch.
+		lieInIndex(t, a, tam, func(r *index.Record) {
+			f := r.Field("workflowInstanceId")
+			f.Values = slices.DeleteFunc(f.Values, func(v string) bool { return v == "wi-40" })
+			f.N = len(f.Values)
+		})
 	},
 	want: func(a *archive) []chain.Problem {
 		return []chain.Problem{
 			{Kind: chain.KindIndex, Name: a.s1.Batches[2].Index, Seqs: runs(1606, 2605)},
 			{Kind: chain.KindManifestChain, Name: a.s1.Batches[3].Manifest, Seqs: runs(2606, 2905)},
 		}
+	},
+	some: true,
+}, {
+	name:  "index record with a narrowed time range, its manifest re-hashed",
+	hooks: archiveHooks{index: true},
+	tamper: func(t *testing.T, a *archive, tam chaintest.Tamper, _ keys) {
+		lieInIndex(t, a, tam, func(r *index.Record) { r.MaxTime = r.MaxTime.Add(-time.Second) })
+	},
+	want: func(a *archive) []chain.Problem {
+		return []chain.Problem{{Kind: chain.KindIndex, Name: a.s1.Batches[2].Index, Seqs: runs(1606, 2605)}}
 	},
 	some: true,
 }, {
@@ -336,6 +340,22 @@ func checkProblems(t *testing.T, r *chain.Report, want []chain.Problem, some boo
 			t.Errorf("problem %s %s has no message", p.Kind, p.Name)
 		}
 	}
+}
+
+// lieInIndex rewrites the index record of s1's third batch (seqs
+// 1606-2605) with edit and makes its manifest hold the new record's
+// sha256, which breaks the manifest chain after it.
+func lieInIndex(t *testing.T, a *archive, tam chaintest.Tamper, edit func(*index.Record)) {
+	t.Helper()
+	r, err := index.Parse(read(t, tam, a.s1.Batches[2].Index))
+	must(t, err)
+	edit(r)
+	raw := r.Marshal()
+	must(t, tam.Replace(a.s1.Batches[2].Index, raw))
+	m, err := chain.ParseManifest(read(t, tam, a.s1.Batches[2].Manifest))
+	must(t, err)
+	m.Index = chain.Digest(raw)
+	must(t, tam.Replace(a.s1.Batches[2].Manifest, m.Marshal()))
 }
 
 func runs(from, to uint64) []chain.Run { return []chain.Run{{from, to}} }
