@@ -26,25 +26,42 @@ type ExportOptions struct {
 // stream's newest checkpoint, which must cover it.
 func Export(ctx context.Context, st Reader, o ExportOptions, w *BundleWriter) (SelectStats, error) {
 	var (
-		stats SelectStats
-		p     *prover
+		stats   SelectStats
+		p       *prover
+		pending *batchMatches // proven once the next selected batch is read too
 	)
 	st = &countingReader{Reader: st, n: &w.info.BytesRead}
 	for sel, err := range Select(ctx, st, o.Pipeline, o.Output, o.Query, &stats) {
 		if err != nil {
 			return stats, err
 		}
-		s := streamID{pipeline: sel.Pipeline, stream: sel.Stream}
-		if p == nil || p.s != s {
+		if s := (streamID{pipeline: sel.Pipeline, stream: sel.Stream}); p == nil || p.s != s {
+			if err := pending.prove(ctx, w); err != nil {
+				return stats, err
+			}
+			pending = nil
 			if p, err = newProver(ctx, st, o.Output, s); err != nil {
 				return stats, err
 			}
 		}
-		if err := exportBatch(ctx, p, sel, o.Query, w); err != nil {
+		found, err := readBatch(ctx, p, sel, o.Query, w)
+		if err != nil {
 			return stats, err
 		}
+		if err := pending.prove(ctx, w); err != nil {
+			return stats, err
+		}
+		pending = found
 	}
-	return stats, nil
+	return stats, pending.prove(ctx, w)
+}
+
+// batchMatches are the lines of one batch that the query matches.
+type batchMatches struct {
+	p     *prover
+	key   string
+	first uint64 // the batch's first leaf
+	lines []matched
 }
 
 // matched is one line of a batch that the query matches.
@@ -53,14 +70,12 @@ type matched struct {
 	line []byte
 }
 
-// exportBatch reads one selected batch, keeps its leaf hashes for the
-// proofs, and adds each matching line with its proof.
-func exportBatch(ctx context.Context, p *prover, sel Selected, q *index.Query, w *BundleWriter) error {
+// readBatch reads one selected batch, keeps its leaf hashes for the
+// proofs, and returns the lines q matches.
+func readBatch(ctx context.Context, p *prover, sel Selected, q *index.Query, w *BundleWriter) (*batchMatches, error) {
 	rec := sel.Index
-	var (
-		hashes [][]byte
-		found  []matched
-	)
+	var hashes [][]byte
+	found := &batchMatches{p: p, key: rec.Key, first: rec.SizeBefore}
 	err := eachLine(ctx, p.st, sel.Ref, rec.Format, rec.Compression, func(i int, line []byte) bool {
 		hashes = append(hashes, p.leaves.Hash(line))
 		ok, err := q.Match(line)
@@ -68,18 +83,28 @@ func exportBatch(ctx context.Context, p *prover, sel Selected, q *index.Query, w
 			w.info.ExprErrors++ // as in an output's when: no match (SPEC §2)
 		}
 		if ok && err == nil {
-			found = append(found, matched{i: i, line: bytes.Clone(line)})
+			found.lines = append(found.lines, matched{i: i, line: bytes.Clone(line)})
 		}
 		return true
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p.batches.put(rec.SizeBefore, hashes)
-	for _, m := range found {
-		pr, err := p.proveLeaf(ctx, rec.SizeBefore+uint64(m.i), m.line)
+	return found, nil
+}
+
+// prove adds each matched line with its proof; the batch after it, when
+// it was selected too, is in the prover's cache by now, so proofs whose
+// low subtrees reach into it read nothing more.
+func (b *batchMatches) prove(ctx context.Context, w *BundleWriter) error {
+	if b == nil {
+		return nil
+	}
+	for _, m := range b.lines {
+		pr, err := b.p.proveLeaf(ctx, b.first+uint64(m.i), m.line)
 		if err != nil {
-			return fmt.Errorf("%s: %w", rec.Key, err)
+			return fmt.Errorf("%s: %w", b.key, err)
 		}
 		if err := w.Add(pr); err != nil {
 			return err

@@ -50,13 +50,21 @@ func (p *prover) lowNode(ctx context.Context, id compact.NodeID) ([]byte, error)
 	if h, ok := p.low[id]; ok {
 		return h, nil
 	}
-	leaves, err := p.leafHashes(ctx, id)
+	h, err := p.inFrontier(ctx, id)
+	if err == nil && h == nil {
+		h, err = p.besideCached(ctx, id)
+	}
 	if err != nil {
 		return nil, err
 	}
-	h, err := subtree(leaves, id)
-	if err != nil {
-		return nil, err
+	if h == nil {
+		leaves, err := p.leafHashes(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if h, err = subtree(leaves, id); err != nil {
+			return nil, err
+		}
 	}
 	if len(p.low) >= maxLowNodes {
 		clear(p.low)
@@ -79,6 +87,104 @@ func (p *prover) node(ctx context.Context, id compact.NodeID) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("manifest of %s records no node at level %d, index %d", m.BatchID, id.Level, id.Index)
+}
+
+// inFrontier finds a low subtree in the Frontier of the manifest of the
+// batch holding its last leaf, where it is one of the tree's compact
+// range nodes after that batch: so are the right border nodes of a
+// checkpoint's tree, and the subtrees a batch ends with. nil when it is
+// not there.
+func (p *prover) inFrontier(ctx context.Context, id compact.NodeID) ([]byte, error) {
+	b, e := id.Coverage()
+	m, err := p.manifestAt(ctx, e-1)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := frontierPart(m, b, e); ok {
+		if hs := r.Hashes(); len(hs) == 1 {
+			return hs[0], nil
+		}
+	}
+	return nil, nil
+}
+
+// besideCached hashes a low subtree that starts before a batch whose
+// leaves the prover holds without reading the batches before it: its
+// part before the batch is tiled by the compact range of the tree as the
+// previous batch left it (that manifest's Frontier), the rest is leaves.
+// It returns nil when no held batch serves (the caller reads leaves).
+func (p *prover) besideCached(ctx context.Context, id compact.NodeID) ([]byte, error) {
+	b, e := id.Coverage()
+	for _, start := range p.batches.starts() {
+		if start <= b || start == 0 {
+			continue
+		}
+		prev, err := p.manifestAt(ctx, start-1)
+		if err != nil || prev.SizeAfter != start {
+			return nil, err
+		}
+		r, ok := frontierPart(prev, b, min(e, start))
+		if !ok {
+			continue
+		}
+		for leaf := start; leaf < e; leaf++ {
+			h, err := p.leafHash(ctx, leaf)
+			if err != nil {
+				return nil, err
+			}
+			if err := r.Append(h, nil); err != nil {
+				return nil, err
+			}
+		}
+		if hs := r.Hashes(); len(hs) == 1 {
+			return hs[0], nil
+		}
+	}
+	return nil, nil
+}
+
+// frontierPart is the compact range [b, end) cut from m's Frontier (the
+// range [0, m.SizeAfter)); false when its nodes do not tile [b, end).
+func frontierPart(m *Manifest, b, end uint64) (*compact.Range, bool) {
+	ids := compact.RangeNodes(0, m.SizeAfter, nil)
+	if len(ids) != len(m.Frontier) {
+		return nil, false
+	}
+	var hashes [][]byte
+	for i, id := range ids {
+		if nb, ne := id.Coverage(); nb >= b && ne <= end {
+			hashes = append(hashes, m.Frontier[i])
+		}
+	}
+	r, err := newFactory().NewRange(b, end, hashes)
+	return r, err == nil && tiles(ids, b, end)
+}
+
+// tiles reports whether the nodes of ids inside [b, end) cover it.
+func tiles(ids []compact.NodeID, b, end uint64) bool {
+	var n uint64
+	for _, id := range ids {
+		if nb, ne := id.Coverage(); nb >= b && ne <= end {
+			n += ne - nb
+		}
+	}
+	return n == end-b
+}
+
+// leafHash is one leaf's hash, from the batch that holds it.
+func (p *prover) leafHash(ctx context.Context, leaf uint64) ([]byte, error) {
+	m, err := p.manifestAt(ctx, leaf)
+	if err != nil {
+		return nil, err
+	}
+	hashes, err := p.batchHashes(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	if i := leaf - m.SizeBefore; i < uint64(len(hashes)) {
+		return hashes[i], nil
+	}
+	return nil, fmt.Errorf("leaf %d is in no stored batch", leaf)
 }
 
 // leafHashes are the hashes of the leaves under id, from the batches
@@ -137,6 +243,11 @@ func (c *leafCache) get(before uint64) [][]byte {
 		}
 	}
 	return nil
+}
+
+// starts are the first leaves of the batches held, ascending.
+func (c *leafCache) starts() []uint64 {
+	return slices.Sorted(slices.Values(c.before))
 }
 
 func (c *leafCache) put(before uint64, hashes [][]byte) {
