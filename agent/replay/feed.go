@@ -84,7 +84,7 @@ func (f *feeder) plan(ctx context.Context) ([]chain.Selected, error) {
 func (f *feeder) batch(ctx context.Context, sel chain.Selected) error {
 	key := sourceKey(sel)
 	from, ok := f.marks.from(key, sel.Index.SizeBefore)
-	if !ok {
+	if !ok || from >= sel.Index.Count && sel.Index.Count > 0 {
 		f.prog.Events += int64(sel.Index.Count)
 		return nil // delivered by an earlier run
 	}
@@ -115,6 +115,9 @@ func (f *feeder) readLines(ctx context.Context, sel chain.Selected, key string, 
 	return objectstore.EachLine(dec, sel.Index.Format, func(i int, line []byte) error {
 		if i < from {
 			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return lineErr{err}
 		}
 		f.prog.Events++
 		if err := f.line(ctx, sel, key, i, line); err != nil {

@@ -43,9 +43,7 @@ func (r *runner) run(ctx context.Context) (Summary, error) {
 	switch {
 	case err != nil:
 		return sum, err
-	case ctx.Err() != nil:
-		return sum, ctx.Err()
-	case r.sender.Unsent() > 0:
+	case r.sender.Unsent() > 0: // also when ctx ended during the delivery
 		r.log.Warn("replay stopped with undelivered events", zap.Int("events_at_most", r.sender.Unsent()))
 		return sum, ErrUndelivered
 	}

@@ -185,7 +185,8 @@ func runReplay(opts replay.Options) int {
 	done()
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, replay.ErrUndelivered):
-		fmt.Fprintf(os.Stderr, "auditship replay: interrupted after %d events shipped; run the same command to continue\n", sum.Shipped)
+		fmt.Fprintf(os.Stderr, "auditship replay: interrupted (%d matching events taken into the replay in this run); "+
+			"run the same command to continue\n", sum.Shipped)
 		return exitRuntime
 	case err != nil:
 		opts.Logger.Error("replay failed; its state is kept: run the same command to continue", zap.Error(err))
