@@ -13,7 +13,7 @@ import (
 // does not allocate; only a new distinct value is copied.
 type Builder struct {
 	fields   []fieldAcc
-	lens     uint64 // bit n set: some field name is n bytes long (n < 64)
+	keys     keys // finds the fields' members in a line
 	count    int
 	min, max int64 // event time, Unix nanoseconds
 }
@@ -27,14 +27,9 @@ type fieldAcc struct {
 
 // NewBuilder indexes the top-level fields named (index_fields).
 func NewBuilder(fields []string) *Builder {
-	b := &Builder{}
+	b := &Builder{keys: newKeys(fields)}
 	for _, f := range fields {
 		b.fields = append(b.fields, fieldAcc{name: f, set: map[string]struct{}{}})
-		if len(f) < 64 {
-			b.lens |= 1 << len(f)
-		} else {
-			b.lens |= 1 << 63 // long names: compared whenever a key is as long
-		}
 	}
 	return b
 }
@@ -61,22 +56,10 @@ func (b *Builder) Add(envelope []byte, t time.Time) {
 		b.max = ns
 	}
 	b.count++
-	m := newMembers(envelope)
-	for {
-		key, val, ok := m.next()
-		if !ok {
-			return
-		}
-		if n := len(key); n < 64 && b.lens&(1<<n) == 0 || n >= 64 && b.lens&(1<<63) == 0 {
-			continue
-		}
-		for i := range b.fields {
-			if f := &b.fields[i]; f.name == string(key) {
-				f.addValue(val)
-			}
-		}
-	}
+	b.keys.each(envelope, b.addValue)
 }
+
+func (b *Builder) addValue(i int, raw []byte) { b.fields[i].addValue(raw) }
 
 func (f *fieldAcc) addValue(raw []byte) {
 	v, ok := canonical(raw)

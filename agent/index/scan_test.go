@@ -1,31 +1,59 @@
 package index
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestMembers(t *testing.T) {
-	in := []byte(` { "a" : "x\"}\\" , "b":{"c":["]", {"d":"\\\""}],"e":1},"long string key over eight bytes":[1,2] ,"f":-1.5e3,"g":null}`)
+func TestKeys(t *testing.T) {
+	in := []byte(`{"_id":"x","_time":"2026-01-01T08:00:00Z","id":"short","msg":"set \"businessKey\":\"no\" at 08:00",` +
+		`"businessKey" : "B1","variables":{"businessKey":"nested","list":["businessKey",":"]},` +
+		`"xbusinessKey":"not it","workflowInstanceId":"w1","n":{"workflowInstanceId" :-1.5e3},"businessKey":null}`)
+	k := newKeys([]string{"businessKey", "workflowInstanceId", "id"})
 	var got [][2]string
-	m := newMembers(in)
-	for {
-		k, v, ok := m.next()
-		if !ok {
-			break
-		}
-		got = append(got, [2]string{string(k), string(v)})
-	}
+	k.each(in, func(i int, val []byte) { got = append(got, [2]string{k.names[i].name, string(val)}) })
 	want := [][2]string{
-		{"a", `"x\"}\\"`},
-		{"b", `{"c":["]", {"d":"\\\""}],"e":1}`},
-		{"long string key over eight bytes", `[1,2]`},
-		{"f", `-1.5e3`},
-		{"g", `null`},
+		{"id", `"short"`},
+		{"businessKey", `"B1"`},
+		{"businessKey", `"nested"`},
+		{"workflowInstanceId", `"w1"`},
+		{"workflowInstanceId", `-1.5e3`},
+		{"businessKey", `null`},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("members (-want +got):\n%s", diff)
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	// at every alignment, the key is found once
+	for pad := range 16 {
+		line := []byte(`{"` + strings.Repeat("a", pad) + `":1,"workflowInstanceId":"w"}`)
+		n := 0
+		k.each(line, func(int, []byte) { n++ })
+		if n != 1 {
+			t.Errorf("padding %d: found %d times", pad, n)
+		}
+	}
+}
+
+func TestValueEnd(t *testing.T) {
+	in := []byte(`"x\"}\\",{"c":["]", {"d":"\\\""}],"e":1},[1,2] ,-1.5e3,null}`)
+	var got []string
+	for i := 0; i < len(in); {
+		e := valueEnd(in, i)
+		if e < 0 {
+			t.Fatalf("no end of the value at %d", i)
+		}
+		got = append(got, string(in[i:e]))
+		i = skipWS(in, e)
+		if in[i] == '}' {
+			break
+		}
+		i = skipWS(in, i+1)
+	}
+	want := []string{`"x\"}\\"`, `{"c":["]", {"d":"\\\""}],"e":1}`, `[1,2]`, `-1.5e3`, `null`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
 	}
 }
 
