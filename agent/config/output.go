@@ -73,6 +73,8 @@ func indexFields(a attrs) []string {
 			a.errorf("index_fields", "element %d is empty", i+1)
 		case strings.ContainsAny(f, ".[]"):
 			a.errorf("index_fields", "%q: only top-level fields can be indexed, not a nested path", f)
+		case strings.ContainsAny(f, "\"\\") || strings.IndexFunc(f, func(r rune) bool { return r < ' ' }) >= 0:
+			a.errorf("index_fields", "%q: a quote, backslash or control character cannot be indexed", f)
 		case slices.Index(fields, f) < i:
 			a.errorf("index_fields", "%q is listed twice", f)
 		}

@@ -2,7 +2,7 @@ pipeline "p" {
   input "stdin" "in" {}
   output "file" "nested" {
     path         = "/tmp/a"
-    index_fields = ["businessKey", "variables.orderId", ""]
+    index_fields = ["businessKey", "variables.orderId", "", "a\\b"]
   }
   output "file" "twice" {
     path         = "/tmp/b"
