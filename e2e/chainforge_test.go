@@ -59,7 +59,9 @@ func forgeBatch(t *testing.T, a chainArchive, st chainState, i int, edit func([]
 	}
 	lines := edit(a.lines(t, nm.m.Key))
 	sha := a.setLines(t, nm.m.Key, lines)
-	a.putMeta(t, nm.name, reseal(t, tree, nm.m, lines, sha).Marshal())
+	m := reseal(t, tree, nm.m, lines, sha)
+	reindex(t, a, m, lines)
+	a.putMeta(t, nm.name, m.Marshal())
 }
 
 // rewriteHistory rewrites the whole chain as someone with write access and
@@ -83,6 +85,7 @@ func rewriteHistory(t *testing.T, a chainArchive, st chainState, signer note.Sig
 			sha = a.setLines(t, nm.m.Key, lines)
 		}
 		m := reseal(t, tree, nm.m, lines, sha)
+		reindex(t, a, m, lines)
 		m.Prev = prev
 		raw := m.Marshal()
 		a.putMeta(t, nm.name, raw)

@@ -193,8 +193,11 @@ func (a myArchive) swapBatches(t *testing.T, k1, k2 string) {
 func (a myArchive) meta(t *testing.T, name string) []byte {
 	t.Helper()
 	query := "SELECT `data` FROM DB." + chainCheckpointsTable + " WHERE `name` = ?"
-	if strings.HasPrefix(name, manifestsRoot) {
+	switch {
+	case strings.HasPrefix(name, manifestsRoot):
 		query = "SELECT `manifest` FROM DB." + batchesTable + " WHERE `manifest_name` = ?"
+	case strings.HasPrefix(name, indexRoot): // the index_record of its manifest's row
+		query, name = "SELECT `index_record` FROM DB."+batchesTable+" WHERE `manifest_name` = ?", indexToManifest(name)
 	}
 	var data []byte
 	if err := a.d.root.QueryRow(a.q(query), name).Scan(&data); err != nil {
@@ -207,6 +210,10 @@ func (a myArchive) meta(t *testing.T, name string) []byte {
 // checkpoint's row.
 func (a myArchive) putMeta(t *testing.T, name string, data []byte) {
 	t.Helper()
+	if strings.HasPrefix(name, indexRoot) {
+		a.d.execArgs(t, a.q("UPDATE DB."+batchesTable+" SET `index_record` = ? WHERE `manifest_name` = ?"), data, indexToManifest(name))
+		return
+	}
 	if strings.HasPrefix(name, manifestsRoot) {
 		a.d.execArgs(t, a.q("UPDATE DB."+batchesTable+" SET `manifest` = ? WHERE `manifest_name` = ?"), string(data), name)
 		if !bytes.Equal(a.meta(t, name), data) { // an unchanged row counts as not affected: read it back
