@@ -14,6 +14,7 @@ import (
 type Builder struct {
 	fields   []fieldAcc
 	keys     keys // finds the fields' members in a line
+	skipHead bool // no field is an envelope key: the line's head is not scanned
 	count    int
 	min, max int64 // event time, Unix nanoseconds
 }
@@ -27,8 +28,11 @@ type fieldAcc struct {
 
 // NewBuilder indexes the top-level fields named (index_fields).
 func NewBuilder(fields []string) *Builder {
-	b := &Builder{keys: newKeys(fields)}
+	b := &Builder{keys: newKeys(fields), skipHead: true}
 	for _, f := range fields {
+		if slices.Contains(envelopeKeys, f) {
+			b.skipHead = false
+		}
 		b.fields = append(b.fields, fieldAcc{name: f, set: map[string]struct{}{}})
 	}
 	return b
@@ -56,6 +60,9 @@ func (b *Builder) Add(envelope []byte, t time.Time) {
 		b.max = ns
 	}
 	b.count++
+	if b.skipHead {
+		envelope = envelope[headEnd(envelope):]
+	}
 	b.keys.each(envelope, b.addValue)
 }
 

@@ -72,3 +72,30 @@ func TestCanonical(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadEnd(t *testing.T) {
+	for _, c := range []struct{ line, rest string }{
+		{`{"_id":"a\"b","_seq":7,"_time":"2026-01-01T00:00:00Z","category":"workflow","_source":{"input":"in","path":"/x}","offset":12},"k":1}`, `,"k":1}`},
+		{`{"_id":"a","_seq":7,"_time":"2026-01-01T00:00:00Z","_source":{"input":"in","path":"-","offset":0},"category":"own"}`, `,"category":"own"}`},
+		{`{"_id":"a","_seq":7,"_time":"2026-01-01T00:00:00Z","_source":{"input":"in","path":"-","offset":0}}`, `}`},
+		{`{"_id":"a","_seq":x,"_time":"t","_source":{"input":"in","path":"-","offset":0},"k":1}`, ``}, // not an envelope: all of it
+		{`{"businessKey":"b"}`, ``},
+		{`{"_id":"a","_seq":7,"businessKey":"b"}`, ``},
+		{`{"_id":"a","_seq":7,"_time":"t","category":"c","_source":{"input":"in","path":"-"}}`, ``},
+		{`{"_id":"a","_seq":7,"_time":"2026`, ``},
+	} {
+		got := c.line[headEnd([]byte(c.line)):]
+		want := c.rest
+		if want == "" {
+			want = c.line
+		}
+		if got != want {
+			t.Errorf("%s: rest %q, want %q", c.line, got, want)
+		}
+	}
+	// an envelope key among the fields: the head is scanned
+	r := build([]string{"category", "businessKey"}, line(1, `,"businessKey":"b"`))
+	if diff := cmp.Diff([]string{"workflow"}, r.Field("category").Values); diff != "" {
+		t.Errorf("category (-want +got):\n%s", diff)
+	}
+}
