@@ -83,6 +83,8 @@ type prover struct {
 	batches   leafCache
 	low       map[compact.NodeID][]byte
 	leaves    LeafHasher
+	rf        *compact.RangeFactory
+	fnodes    map[uint64]map[compact.NodeID][]byte // frontier nodes by manifest's SizeAfter
 
 	cpRead bool
 	cpRaw  []byte // the newest checkpoint's stored bytes; nil: none
@@ -91,7 +93,8 @@ type prover struct {
 
 // newProver lists the stream's manifests (names only).
 func newProver(ctx context.Context, st Reader, output string, s streamID) (*prover, error) {
-	p := &prover{st: st, output: output, s: s, manifests: map[uint64]*Manifest{}, low: map[compact.NodeID][]byte{}}
+	p := &prover{st: st, output: output, s: s, manifests: map[uint64]*Manifest{}, low: map[compact.NodeID][]byte{},
+		fnodes: map[uint64]map[compact.NodeID][]byte{}}
 	if err := p.index(ctx); err != nil {
 		return nil, err
 	}

@@ -27,11 +27,18 @@ func (p *prover) auditPath(ctx context.Context, index, size uint64) ([][]byte, e
 	if err != nil {
 		return nil, err
 	}
+	near, err := p.frontiers(ctx, index, size)
+	if err != nil {
+		return nil, err
+	}
 	hashes := make([][]byte, len(nodes.IDs))
 	for i, id := range nodes.IDs {
-		if id.Level < NodeLevel {
+		hashes[i] = p.inFrontiers(near, id)
+		switch {
+		case hashes[i] != nil:
+		case id.Level < NodeLevel:
 			hashes[i], err = p.lowNode(ctx, id)
-		} else {
+		default:
 			hashes[i], err = p.node(ctx, id)
 		}
 		if err != nil {
@@ -39,6 +46,61 @@ func (p *prover) auditPath(ctx context.Context, index, size uint64) ([][]byte, e
 		}
 	}
 	return nodes.Rehash(hashes, rfc6962.DefaultHasher.HashChildren)
+}
+
+// frontiers are the manifests whose Frontier holds most of a leaf's
+// audit path: the one before the leaf's batch (every sibling left of the
+// batch is a compact range node of the tree it ends) and the one the
+// checkpoint's tree ends with (the ragged right border).
+func (p *prover) frontiers(ctx context.Context, index, size uint64) ([]*Manifest, error) {
+	var out []*Manifest
+	m, err := p.manifestAt(ctx, index)
+	if err != nil {
+		return nil, err
+	}
+	if m.SizeBefore > 0 {
+		prev, err := p.manifestAt(ctx, m.SizeBefore-1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, prev)
+	}
+	last, err := p.manifestAt(ctx, size-1)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, last), nil
+}
+
+// inFrontiers is the hash of id when it is a compact range node of one of
+// the manifests' trees; nil when not.
+func (p *prover) inFrontiers(ms []*Manifest, id compact.NodeID) []byte {
+	for _, m := range ms {
+		if h := p.frontierNodes(m)[id]; h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// frontierNodes are the nodes of m's Frontier by id, kept for the last
+// few manifests asked.
+func (p *prover) frontierNodes(m *Manifest) map[compact.NodeID][]byte {
+	if n, ok := p.fnodes[m.SizeAfter]; ok {
+		return n
+	}
+	ids := compact.RangeNodes(0, m.SizeAfter, nil)
+	n := make(map[compact.NodeID][]byte, len(ids))
+	if len(ids) == len(m.Frontier) {
+		for i, id := range ids {
+			n[id] = m.Frontier[i]
+		}
+	}
+	if len(p.fnodes) >= 64 {
+		clear(p.fnodes)
+	}
+	p.fnodes[m.SizeAfter] = n
+	return n
 }
 
 // maxLowNodes bounds the low subtree hashes a prover keeps.
@@ -62,7 +124,7 @@ func (p *prover) lowNode(ctx context.Context, id compact.NodeID) ([]byte, error)
 		if err != nil {
 			return nil, err
 		}
-		if h, err = subtree(leaves, id); err != nil {
+		if h, err = p.subtree(leaves, id); err != nil {
 			return nil, err
 		}
 	}
@@ -95,17 +157,12 @@ func (p *prover) node(ctx context.Context, id compact.NodeID) ([]byte, error) {
 // checkpoint's tree, and the subtrees a batch ends with. nil when it is
 // not there.
 func (p *prover) inFrontier(ctx context.Context, id compact.NodeID) ([]byte, error) {
-	b, e := id.Coverage()
+	_, e := id.Coverage()
 	m, err := p.manifestAt(ctx, e-1)
 	if err != nil {
 		return nil, err
 	}
-	if r, ok := frontierPart(m, b, e); ok {
-		if hs := r.Hashes(); len(hs) == 1 {
-			return hs[0], nil
-		}
-	}
-	return nil, nil
+	return p.frontierNodes(m)[id], nil
 }
 
 // besideCached hashes a low subtree that starts before a batch whose
@@ -123,7 +180,7 @@ func (p *prover) besideCached(ctx context.Context, id compact.NodeID) ([]byte, e
 		if err != nil || prev.SizeAfter != start {
 			return nil, err
 		}
-		r, ok := frontierPart(prev, b, min(e, start))
+		r, ok := p.frontierPart(prev, b, min(e, start))
 		if !ok {
 			continue
 		}
@@ -145,9 +202,9 @@ func (p *prover) besideCached(ctx context.Context, id compact.NodeID) ([]byte, e
 
 // frontierPart is the compact range [b, end) cut from m's Frontier (the
 // range [0, m.SizeAfter)); false when its nodes do not tile [b, end).
-func frontierPart(m *Manifest, b, end uint64) (*compact.Range, bool) {
+func (p *prover) frontierPart(m *Manifest, b, end uint64) (*compact.Range, bool) {
 	ids := compact.RangeNodes(0, m.SizeAfter, nil)
-	if len(ids) != len(m.Frontier) {
+	if len(ids) != len(m.Frontier) || !tiles(ids, b, end) {
 		return nil, false
 	}
 	var hashes [][]byte
@@ -156,8 +213,17 @@ func frontierPart(m *Manifest, b, end uint64) (*compact.Range, bool) {
 			hashes = append(hashes, m.Frontier[i])
 		}
 	}
-	r, err := newFactory().NewRange(b, end, hashes)
-	return r, err == nil && tiles(ids, b, end)
+	r, err := p.factory().NewRange(b, end, hashes)
+	return r, err == nil
+}
+
+// factory is the prover's range factory, made once: each has its own
+// node hasher and slab.
+func (p *prover) factory() *compact.RangeFactory {
+	if p.rf == nil {
+		p.rf = newFactory()
+	}
+	return p.rf
 }
 
 // tiles reports whether the nodes of ids inside [b, end) cover it.
@@ -263,9 +329,9 @@ func (c *leafCache) put(before uint64, hashes [][]byte) {
 // subtree is the hash of a perfect subtree from its leaves' hashes: the
 // root of a tree of just those leaves, as a perfect subtree's hash does
 // not depend on where it sits.
-func subtree(leaves map[uint64][]byte, id compact.NodeID) ([]byte, error) {
+func (p *prover) subtree(leaves map[uint64][]byte, id compact.NodeID) ([]byte, error) {
 	b, e := id.Coverage()
-	r := newFactory().NewEmptyRange(0)
+	r := p.factory().NewEmptyRange(0)
 	for i := b; i < e; i++ {
 		h, ok := leaves[i]
 		if !ok {
