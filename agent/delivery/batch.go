@@ -235,9 +235,15 @@ func (s *Sender) delivered(n int, size int64) {
 	s.m.lastSend.SetToCurrentTime()
 }
 
+// journalCompactBytes also starts a compaction, whatever the line count,
+// once the journal grew by this much since the last one: each entry holds
+// its batch's manifest and index record (hundreds of KiB for a batch of
+// tens of thousands of events), kept in memory until compacted away.
+const journalCompactBytes = 4 << 20
+
 // maybeCompact keeps the journal short.
 func (s *Sender) maybeCompact() {
-	if s.jr.lines < 1000 {
+	if s.jr.lines < 1000 && s.jr.size < s.jrCompacted+journalCompactBytes {
 		return
 	}
 	if s.chain != nil { // the journal is about to forget what rebuilds it
@@ -249,6 +255,7 @@ func (s *Sender) maybeCompact() {
 	if err := s.jr.compact(s.cur.next); err != nil {
 		s.log.Warn("journal compaction failed", zap.Error(err))
 	}
+	s.jrCompacted = s.jr.size
 }
 
 // resendPending re-sends the batches journaled by an earlier run, byte for

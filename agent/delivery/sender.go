@@ -43,6 +43,7 @@ type Sender struct {
 	kick                   chan<- struct{} // tells the pipeline's GC the cursor moved
 	cur                    *cursor
 	jr                     *journal
+	jrCompacted            int64    // the journal's size after its last compaction
 	chain                  *chainer // nil: the output keeps no integrity chain
 
 	position atomic.Uint64 // the stored cursor, for the pipeline's GC
