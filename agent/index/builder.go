@@ -60,6 +60,9 @@ func (b *Builder) Add(envelope []byte, t time.Time) {
 		b.max = ns
 	}
 	b.count++
+	if len(b.fields) == 0 { // index_fields = []: the time range only, no scan
+		return
+	}
 	if b.skipHead {
 		envelope = envelope[headEnd(envelope):]
 	}

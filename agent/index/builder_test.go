@@ -131,6 +131,13 @@ func TestBuilderDeterministicBytes(t *testing.T) {
 	}
 }
 
+func TestBuilderWithoutFieldsKeepsTheTimeRange(t *testing.T) {
+	r := build(nil, line(1, `,"businessKey":"b"`), line(2, ``))
+	if len(r.Fields) != 0 || !r.MinTime.Equal(t0) || !r.MaxTime.Equal(t0.Add(time.Second)) {
+		t.Errorf("record %+v, want no field sets and the time range", r)
+	}
+}
+
 func TestAddAllocsForSeenValues(t *testing.T) {
 	b := NewBuilder(DefaultFields)
 	l1 := line(1, `,"workflowInstanceId":"w1","businessKey":"b1","identity":"u","transactionId":"t1","variables":{"a":[1,2,"x"]}`)
