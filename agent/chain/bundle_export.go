@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -103,6 +104,9 @@ func (b *batchMatches) prove(ctx context.Context, w *BundleWriter) error {
 	}
 	for _, m := range b.lines {
 		pr, err := b.p.proveLeaf(ctx, b.first+uint64(m.i), m.line)
+		if errors.Is(err, ErrNotCovered) {
+			return fmt.Errorf("event %s: %w, or export with an --until before it", mustHeadID(m.line), err)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", b.key, err)
 		}

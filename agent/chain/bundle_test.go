@@ -165,7 +165,7 @@ func TestExportNeedsACoveringCheckpoint(t *testing.T) {
 	}
 	defer w.Abort()
 	_, err = chain.Export(ctx, st, chain.ExportOptions{Pipeline: "orders", Output: "archive", Query: q}, w)
-	if err == nil || !strings.Contains(err.Error(), "no checkpoint") {
+	if !errors.Is(err, chain.ErrNotCovered) || !strings.Contains(err.Error(), "--until") {
 		t.Errorf("Export of events after the newest checkpoint: %v", err)
 	}
 }
@@ -190,4 +190,32 @@ func dirNames(t testing.TB, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// TestExportTimeWindow: --since and --until select by event time,
+// [since, until): s1's events 1000-1999 (its times are start + seq ms),
+// none of s2 (four hours later).
+func TestExportTimeWindow(t *testing.T) {
+	k := newKeys(t, "auditship-test")
+	st, _ := stores[1].open(t)
+	a := buildArchive(t, st, k, archiveHooks{})
+	q, err := index.NewQuery("", start.Add(1000*time.Millisecond), start.Add(2000*time.Millisecond))
+	must(t, err)
+	dir := filepath.Join(t.TempDir(), "bundle")
+	w, err := chain.CreateBundle(dir, chain.BundleInfo{Output: "archive"})
+	must(t, err)
+	_, err = chain.Export(context.Background(), st, chain.ExportOptions{Pipeline: "orders", Output: "archive", Query: q}, w)
+	must(t, err)
+	_, err = w.Close(time.Now())
+	must(t, err)
+	var want []string
+	for seq := uint64(1000); seq < 2000; seq++ {
+		want = append(want, string(a.s1.Line(seq)))
+	}
+	if diff := cmp.Diff(want, readLines(t, dir, chain.BundleEvents)); diff != "" {
+		t.Errorf("events.ndjson (-want +got):\n%s", diff)
+	}
+	if r, err := chain.CheckBundle(dir, k.verifier); err != nil || len(r.Problems) > 0 || r.Proven != 1000 {
+		t.Errorf("CheckBundle: %v %s", err, r.Summary())
+	}
 }

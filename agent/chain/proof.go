@@ -38,6 +38,10 @@ func (p *Proof) line() []byte {
 	return []byte(p.Line)
 }
 
+// ErrNotCovered means an event was stored after its stream's newest
+// checkpoint: it cannot be proven until the next one.
+var ErrNotCovered = errors.New("no checkpoint covers the event yet")
+
 // ErrNotFound means no stored event has the _id asked for.
 var ErrNotFound = errors.New("no stored event has this _id")
 
@@ -209,8 +213,8 @@ func (p *prover) checkpoint(ctx context.Context, index uint64) (Checkpoint, erro
 		p.cpRaw, p.cp, p.cpRead = raw, c, true
 	}
 	if p.cpRaw == nil || p.cp.Size <= index {
-		return p.cp, fmt.Errorf("no checkpoint of %s covers leaf %d yet: wait for the next one (digest_interval)",
-			Origin(p.s.pipeline, p.output, p.s.stream), index)
+		return p.cp, fmt.Errorf("%w: leaf %d of %s, whose newest checkpoint has tree size %d; wait for the next one (digest_interval)",
+			ErrNotCovered, index, Origin(p.s.pipeline, p.output, p.s.stream), p.cp.Size)
 	}
 	return p.cp, nil
 }
