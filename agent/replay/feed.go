@@ -212,5 +212,7 @@ func (f *feeder) report(force bool) {
 		return
 	}
 	f.lastLog = time.Now()
-	f.r.o.Progress(f.prog)
+	p := f.prog
+	p.Reading = true
+	f.r.progress(p)
 }

@@ -43,6 +43,8 @@ type Progress struct {
 	Batches, BatchesTotal int   // selected batches read (or passed over on resume) / selected
 	Events, EventsTotal   int64 // lines of selected batches read / their count
 	Matched, Present      int64
+	Queued, Delivered     int64 // events of the replay stream (all runs): taken in / stored by the target
+	Reading               bool  // false once the source is read: only the delivery is left
 }
 
 // Summary is what a replay did in this run.

@@ -36,7 +36,7 @@ func (r *runner) run(ctx context.Context) (Summary, error) {
 		time.AfterFunc(r.o.StopTimeout, cancelSend)
 	}
 	r.sender.Stop(r.buf.NextSeq() - 1)
-	wg.Wait()
+	r.awaitDelivery(&wg, f.prog)
 	sum := f.summary()
 	sum.Stream = r.stream
 	sum.Present += r.presentRows()
@@ -69,5 +69,38 @@ func (r *runner) gc(ctx context.Context) {
 func (r *runner) trim() {
 	if err := r.buf.Trim(min(r.buf.NextSeq(), r.sender.Position())); err != nil {
 		r.log.Warn("trimming the replay buffer failed", zap.Error(err))
+	}
+}
+
+// progress reports p with the events delivered so far: the sender's
+// cursor (saved about once a second) in the replay buffer, whose records
+// are all events numbered from 1.
+func (r *runner) progress(p Progress) {
+	if r.o.Progress == nil {
+		return
+	}
+	p.Delivered = int64(max(r.sender.Position(), 1) - 1)
+	p.Queued = int64(r.buf.NextSeq() - 1)
+	r.o.Progress(p)
+}
+
+// awaitDelivery waits for the sender and the GC to end, reporting the
+// delivery's progress meanwhile.
+func (r *runner) awaitDelivery(wg *sync.WaitGroup, p Progress) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	t := time.NewTicker(200 * time.Millisecond)
+	defer t.Stop()
+	for {
+		r.progress(p)
+		select {
+		case <-done:
+			r.progress(p)
+			return
+		case <-t.C:
+		}
 	}
 }

@@ -219,13 +219,15 @@ func replayProgress(opts *replay.Options, terminal bool) func() {
 		last = time.Now()
 		log.Info("replay progress", zap.Int("batches", p.Batches), zap.Int("batches_total", p.BatchesTotal),
 			zap.Int64("events_read", p.Events), zap.Int64("events_total", p.EventsTotal),
-			zap.Int64("events_matched", p.Matched), zap.Int64("events_present", p.Present))
+			zap.Int64("events_matched", p.Matched), zap.Int64("events_present", p.Present),
+			zap.Int64("events_delivered", p.Delivered), zap.Bool("reading", p.Reading))
 	}
 	return func() {}
 }
 
 func progressOnBar(opts *replay.Options, w io.Writer) func() {
 	var bar *progressbar.ProgressBar
+	delivering := false
 	opts.Progress = func(p replay.Progress) {
 		if bar == nil {
 			bar = progressbar.NewOptions64(max(p.EventsTotal, 1), progressbar.OptionSetWriter(w),
@@ -233,8 +235,20 @@ func progressOnBar(opts *replay.Options, w io.Writer) func() {
 				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionClearOnFinish())
 		}
-		bar.Describe(fmt.Sprintf("replay: batch %d/%d, %d matched", p.Batches, p.BatchesTotal, p.Matched))
-		_ = bar.Set64(p.Events)
+		if p.Reading {
+			bar.Describe(fmt.Sprintf("replay: batch %d/%d, %d matched, %d delivered", p.Batches, p.BatchesTotal,
+				p.Matched, p.Delivered))
+			_ = bar.Set64(p.Events)
+			return
+		}
+		// The source is read: the bar follows the delivery of what is left.
+		if !delivering {
+			delivering = true
+			bar.Reset()
+		}
+		bar.ChangeMax64(max(p.Queued, 1))
+		bar.Describe(fmt.Sprintf("replay: source read (%d matched); delivering", p.Matched))
+		_ = bar.Set64(p.Delivered)
 	}
 	return func() {
 		if bar != nil {
