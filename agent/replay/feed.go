@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sync"
 	"time"
 
@@ -20,15 +21,16 @@ import (
 // feeder reads the selected batches and appends the matching events to
 // the replay's buffer, one goroutine.
 type feeder struct {
-	r       *runner
-	q       *index.Query
-	stats   chain.SelectStats
-	marks   positions
-	chunk   chunk
-	prog    Progress
-	read    int
-	bad     int64
-	shipped int64
+	r          *runner
+	q          *index.Query
+	stats      chain.SelectStats
+	marks      positions
+	chunk      chunk
+	prog       Progress
+	read       int
+	bad        int64 // stored lines that are not envelopes
+	exprErrors int64 // events --where failed on (no match)
+	shipped    int64
 
 	appends sync.WaitGroup // appends not yet durable
 	mu      sync.Mutex
@@ -91,7 +93,7 @@ func (f *feeder) batch(ctx context.Context, sel chain.Selected) error {
 	f.prog.Events += int64(from)
 	f.read++
 	return f.retry(ctx, "read "+sel.Ref.Key, func() error {
-		return f.readLines(ctx, sel, key, from)
+		return f.readLines(ctx, sel, key, &from)
 	})
 }
 
@@ -101,8 +103,14 @@ type lineErr struct{ err error }
 func (e lineErr) Error() string { return e.err.Error() }
 func (e lineErr) Unwrap() error { return e.err }
 
-func (f *feeder) readLines(ctx context.Context, sel chain.Selected, key string, from int) error {
+// readLines reads a batch from line *from on, moving *from past each
+// line taken: a read retried after a store error goes on from there.
+func (f *feeder) readLines(ctx context.Context, sel chain.Selected, key string, from *int) error {
 	rc, err := f.r.o.Source.Open(ctx, sel.Ref)
+	if errors.Is(err, fs.ErrNotExist) {
+		return lineErr{fmt.Errorf("batch %s is listed by its manifest but not stored (auditship verify names it): %w",
+			sel.Ref.Key, err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -113,7 +121,7 @@ func (f *feeder) readLines(ctx context.Context, sel chain.Selected, key string, 
 	}
 	defer dec.Close()
 	return objectstore.EachLine(dec, sel.Index.Format, func(i int, line []byte) error {
-		if i < from {
+		if i < *from {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -123,29 +131,33 @@ func (f *feeder) readLines(ctx context.Context, sel chain.Selected, key string, 
 		if err := f.line(ctx, sel, key, i, line); err != nil {
 			return lineErr{err}
 		}
-		from = i + 1 // a retried read continues after it
+		*from = i + 1
 		f.report(false)
 		return nil
 	})
 }
 
-// line filters one stored line and queues it when it matches.
+// line filters one stored line and queues it when it matches. A line
+// that is not an envelope is skipped and counted; an expression failing on
+// an event (nil > 1000) is no match, counted, as in an output's when.
 func (f *feeder) line(ctx context.Context, sel chain.Selected, key string, i int, line []byte) error {
 	e, err := index.EventOf(line)
-	if err == nil {
-		var ok bool
-		if ok, err = matches(f.q, e); !ok && err == nil {
-			return nil
-		}
-	}
 	if err == nil {
 		if _, _, ok := seqDigits(line); !ok {
 			err = errors.New("no _id and _seq at the start of the line")
 		}
 	}
 	if err != nil {
-		f.bad++
-		f.r.log.Warn("skipping an unreadable stored line", zap.String("key", sel.Ref.Key), zap.Int("line", i), zap.Error(err))
+		if f.bad++; f.bad <= 10 {
+			f.r.log.Warn("skipping an unreadable stored line", zap.String("key", sel.Ref.Key), zap.Int("line", i), zap.Error(err))
+		}
+		return nil
+	}
+	ok, err := matches(f.q, e)
+	if err != nil {
+		f.exprErrors++
+	}
+	if !ok || err != nil {
 		return nil
 	}
 	f.prog.Matched++
@@ -168,11 +180,16 @@ func matches(q *index.Query, e *event.Event) (bool, error) {
 	return q.Where.Match(e)
 }
 
+// readAttempts bounds the tries of one store read (about 3 minutes with
+// the backoff): a source that stays unreachable ends the run, its state
+// kept for the next.
+const readAttempts = 20
+
 // retry runs a store read until it succeeds, backing off on errors that
-// are not permanent; a line error or ctx ends it.
+// are not permanent; a line error, ctx or readAttempts failures end it.
 func (f *feeder) retry(ctx context.Context, what string, op func() error) error {
 	bo := backoff.New(200*time.Millisecond, 10*time.Second)
-	for {
+	for attempt := 1; ; attempt++ {
 		err := op()
 		var le lineErr
 		switch {
@@ -182,7 +199,7 @@ func (f *feeder) retry(ctx context.Context, what string, op func() error) error 
 			return le.err
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case outputs.IsPermanent(err):
+		case outputs.IsPermanent(err) || attempt == readAttempts:
 			return fmt.Errorf("%s: %w", what, err)
 		}
 		f.r.log.Warn("reading the source failed; retrying", zap.String("op", what), zap.Error(err))
@@ -202,7 +219,7 @@ func (f *feeder) appendErr() error {
 
 func (f *feeder) summary() Summary {
 	return Summary{Listed: f.stats.Batches, Selected: f.stats.Selected, Read: f.read, Matched: f.prog.Matched,
-		Shipped: f.shipped, Present: f.prog.Present, Bad: f.bad}
+		Shipped: f.shipped, Present: f.prog.Present, Bad: f.bad, ExprErrors: f.exprErrors}
 }
 
 // report hands the progress on, at most every 100 ms (always at a

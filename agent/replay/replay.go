@@ -49,23 +49,28 @@ type Progress struct {
 
 // Summary is what a replay did in this run.
 type Summary struct {
-	Listed   int           `json:"batches_listed"`   // batches of the source's streams
-	Selected int           `json:"batches_selected"` // their index may match
-	Read     int           `json:"batches_read"`     // opened and read in this run
-	Matched  int64         `json:"events_matched"`
-	Shipped  int64         `json:"events_shipped"` // appended to the replay stream and delivered
-	Present  int64         `json:"events_present"` // in the target already (mysql, by _id): skipped
-	Bad      int64         `json:"lines_unreadable,omitempty"`
-	Stream   string        `json:"stream"`
-	Elapsed  time.Duration `json:"elapsed_ns"`
-	Resumed  bool          `json:"resumed,omitempty"`
+	Listed     int           `json:"batches_listed"`   // batches of the source's streams
+	Selected   int           `json:"batches_selected"` // their index may match
+	Read       int           `json:"batches_read"`     // opened and read in this run
+	Matched    int64         `json:"events_matched"`
+	Shipped    int64         `json:"events_shipped"` // appended to the replay stream and delivered
+	Present    int64         `json:"events_present"` // in the target already (mysql, by _id): skipped
+	Bad        int64         `json:"lines_unreadable,omitempty"`
+	ExprErrors int64         `json:"where_errors,omitempty"` // --where failed on the event: no match
+	Stream     string        `json:"stream"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
+	Resumed    bool          `json:"resumed,omitempty"`
 }
 
 // String is the summary line.
 func (s Summary) String() string {
-	return fmt.Sprintf("replay complete: %d batches listed, %d selected, %d read; %d events matched, %d shipped, "+
+	line := fmt.Sprintf("replay complete: %d batches listed, %d selected, %d read; %d events matched, %d shipped, "+
 		"%d already present; stream %s; %s", s.Listed, s.Selected, s.Read, s.Matched, s.Shipped, s.Present,
 		s.Stream, s.Elapsed.Round(time.Millisecond))
+	if s.Bad > 0 || s.ExprErrors > 0 {
+		line += fmt.Sprintf(" (%d stored lines unreadable, %d events --where failed on: skipped)", s.Bad, s.ExprErrors)
+	}
+	return line
 }
 
 // ErrUndelivered is returned when the run ended with events still in the

@@ -31,6 +31,9 @@ func EachLine(r io.Reader, format string, fn func(i int, line []byte) error) err
 	br := bufio.NewReaderSize(r, 64<<10)
 	for i := 0; ; {
 		line, err := br.ReadBytes('\n')
+		if err != nil && err != io.EOF {
+			return err // what was read of the line is no line
+		}
 		line = bytes.TrimSuffix(line, []byte{'\n'})
 		if format == FormatJSONArray {
 			line = bytes.TrimSuffix(line, []byte(","))
@@ -46,9 +49,6 @@ func EachLine(r io.Reader, format string, fn func(i int, line []byte) error) err
 		}
 		if err == io.EOF {
 			return nil
-		}
-		if err != nil {
-			return err
 		}
 	}
 }
