@@ -17,6 +17,10 @@
 #   BENCH_MYSQL          0 skips the mysql workloads (BENCH_MYSQL_N entries,
 #                        default 200000; the naive loop on BENCH_MYSQL_LOOP_N,
 #                        default 20000), see scripts/bench/mysql.sh
+#   BENCH_FIND           0 skips the export/replay rows of issue 11 on an
+#                        archive of BENCH_FIND_N entries (default 1000000),
+#                        see scripts/bench/find.sh
+#   BENCH_ONLY=find      runs only those rows
 #
 # Each workload is timed from process start to exit; CPU and peak RSS come
 # from the child's rusage (see scripts/bench/README.md).
@@ -60,8 +64,12 @@ generate() {
   fi
 }
 stat_of() { sed -n "s/^  \"$2\": \([0-9]*\).*/\1/p" "$DIR/data/audit-n${3:-$N}-s$SEED.$1.stats.json"; }
-generate json
-generate plain
+ONLY=${BENCH_ONLY:-}
+[[ -z $ONLY || $ONLY == find ]] || die "BENCH_ONLY=$ONLY: want find"
+if [[ -z $ONLY ]]; then
+  generate json
+  generate plain
+fi
 JSON_LOG="$DIR/data/audit-n$N-s$SEED.json.log"
 PLAIN_LOG="$DIR/data/audit-n$N-s$SEED.plain.log"
 
@@ -149,9 +157,22 @@ dd_rate() {
   awk -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f", 2000 / s; else printf "?" }'
 }
 
-source scripts/bench/backlog.sh
+[[ -n $ONLY ]] || source scripts/bench/backlog.sh
 source scripts/bench/stores.sh
 source scripts/bench/mysql.sh
+source scripts/bench/find.sh
+
+if [[ -n $ONLY ]]; then
+  echo
+  echo "auditship $(git describe --tags --always --dirty 2>/dev/null || echo dev), $($GO env GOVERSION)," \
+    "$(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load average $(cut -d" " -f1-3 /proc/loadavg)"
+  echo "bench dir $DIR on $FSTYPE; BENCH_ONLY=find"
+  echo
+  "$RUNNER" -header | sed -n 1p
+  find_rows
+  echo "load average $(cut -d" " -f1-3 /proc/loadavg) at the end"
+  exit $FAILED
+fi
 
 JSON_BYTES=$(stat_of json bytes)
 PLAIN_BYTES=$(stat_of plain bytes)
@@ -177,6 +198,7 @@ workload tail  "tail json -> file" "$N" -events "$N" -bytes "$JSON_BYTES" -until
 backlog
 stores
 mysql_rows
+find_rows
 echo
 awk -v b="$BATCH_RATE" -v n="$NEVER_RATE" 'BEGIN { if (n > 0)
   printf "fsync=batch runs at %.0f%% of the events/s of fsync=never (target >= 80%%)\n", 100 * b / n }'
