@@ -114,17 +114,24 @@ func verifyAll(ctx context.Context, stores []chainStore, o chain.VerifyOptions, 
 // printReport prints the summary (exit 0), or every problem then the
 // summary (exit 1); as JSON with asJSON.
 func printReport(w io.Writer, r *chain.Report, asJSON bool) int {
+	return printProblems(w, r, r.Problems, r.Summary(), asJSON)
+}
+
+// printProblems prints report r of a verify (an archive's or a bundle's):
+// every problem then the summary, or r as JSON; exit 1 when there are
+// problems.
+func printProblems[P fmt.Stringer](w io.Writer, r any, problems []P, summary string, asJSON bool) int {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(r)
 	} else {
-		for _, p := range r.Problems {
+		for _, p := range problems {
 			fmt.Fprintln(w, p.String())
 		}
-		fmt.Fprintln(w, r.Summary())
+		fmt.Fprintln(w, summary)
 	}
-	if len(r.Problems) > 0 {
+	if len(problems) > 0 {
 		return exitRuntime
 	}
 	return exitOK

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 
 	"github.com/auditship/auditship/agent/chain"
@@ -24,18 +22,5 @@ func cmdCheckBundle(w io.Writer, dir, publicKey string, asJSON bool) int {
 	if err != nil {
 		return usageError("verify", "--bundle: "+err.Error())
 	}
-	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(r)
-	} else {
-		for _, p := range r.Problems {
-			fmt.Fprintln(w, p.String())
-		}
-		fmt.Fprintln(w, r.Summary())
-	}
-	if len(r.Problems) > 0 {
-		return exitRuntime
-	}
-	return exitOK
+	return printProblems(w, r, r.Problems, r.Summary(), asJSON)
 }
