@@ -1,6 +1,7 @@
 package index
 
 import (
+	"errors"
 	"time"
 
 	"github.com/auditship/auditship/internal/entry"
@@ -59,13 +60,16 @@ func (q *Query) Match(line []byte) (bool, error) {
 	return q.Where.Match(e)
 }
 
+var errNotEnvelope = errors.New("not an envelope line (a JSON object)")
+
 // EventOf turns a stored envelope line into an event whose fields
-// expressions and templates can read.
+// expressions and templates can read, with its event time. The event
+// aliases line.
 func EventOf(line []byte) (*event.Event, error) {
-	e := &event.Event{Envelope: line}
-	if !entry.ScanEnvelope(e) {
+	e := &event.Event{}
+	if !entry.ScanStoredLine(e, line) {
 		return nil, errNotEnvelope
 	}
-	fillEnvelope(e)
+	e.Time, _ = time.Parse(time.RFC3339Nano, e.TimeText)
 	return e, nil
 }

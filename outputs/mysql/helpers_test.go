@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/internal/testenv"
 	"github.com/auditship/auditship/outputs"
@@ -114,9 +115,9 @@ func spooled(lines ...string) *event.Batch {
 	body := []byte(strings.Join(lines, "\n") + "\n")
 	sum := sha256.Sum256(body)
 	e := &event.Event{Envelope: []byte(lines[0])}
-	scanLine(e, e.Envelope)
+	entry.ScanStoredLine(e, e.Envelope)
 	first := e.Seq
-	scanLine(e, []byte(lines[len(lines)-1]))
+	entry.ScanStoredLine(e, []byte(lines[len(lines)-1]))
 	return &event.Batch{
 		Pipeline: "orders", Output: "db", Stream: "s1", ID: fmt.Sprintf("s1-%020d", first),
 		FirstSeq: first, LastSeq: e.Seq, Count: len(lines), Key: fmt.Sprintf("s1-%020d", first),

@@ -2,11 +2,9 @@ package mysql
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
@@ -55,7 +53,7 @@ func parseBody(body []byte, stream string, tables []*table) *parsed {
 }
 
 func (p *parsed) add(e *event.Event, line []byte, stream string, tables []*table) {
-	if !scanLine(e, line) {
+	if !entry.ScanStoredLine(e, line) {
 		p.reject(p.lines, "line is not a JSON object")
 		return
 	}
@@ -81,48 +79,6 @@ func (p *parsed) reject(line int, why string) {
 		p.reason = "line " + strconv.Itoa(line) + ": " + why
 	}
 	p.rejected = append(p.rejected, line)
-}
-
-// scanLine makes e the event of an envelope line: its fields, and the
-// envelope values expressions read (category, _id, _seq, _time).
-func scanLine(e *event.Event, line []byte) bool {
-	e.Envelope = line
-	if !entry.ScanEnvelope(e) {
-		return false
-	}
-	e.ID, e.Seq, e.TimeText, e.Category = "", 0, "", ""
-	for _, f := range e.Fields {
-		switch string(f.Key) {
-		case "_id":
-			e.ID = unquote(f.Value)
-		case "_seq":
-			e.Seq, _ = strconv.ParseUint(string(f.Value), 10, 64)
-		case "_time":
-			e.TimeText = unquote(f.Value)
-		case "category":
-			e.Category = unquote(f.Value)
-		}
-	}
-	return true
-}
-
-// unquote returns a raw JSON string's text; "" for anything else. The
-// text of a string without escapes shares raw's memory: the batch body is
-// not written to while it is parsed, and the event's strings are not kept
-// past its line.
-func unquote(raw []byte) string {
-	if len(raw) < 2 || raw[0] != '"' {
-		return ""
-	}
-	if bytes.IndexByte(raw, '\\') < 0 {
-		if len(raw) == 2 {
-			return ""
-		}
-		return unsafe.String(&raw[1], len(raw)-2)
-	}
-	var s string
-	json.Unmarshal(raw, &s)
-	return s
 }
 
 // appendHead appends the start of e's VALUES tuple, up to its entry:

@@ -68,14 +68,6 @@ func TestSQLTime(t *testing.T) {
 	}
 }
 
-func TestUnquote(t *testing.T) {
-	for in, want := range map[string]string{`"a"`: "a", `"\u00e9\"x"`: `é"x`, `12`: "", `""`: ""} {
-		if got := unquote([]byte(in)); got != want {
-			t.Errorf("unquote(%s) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestAppendQuoted(t *testing.T) {
 	in := "a'b\"c\\d\x00e\nf\rg\x1ah😀中"
 	want := `'a\'b\"c\\d\0e\nf\rg\Zh😀中'`
