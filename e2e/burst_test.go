@@ -71,7 +71,8 @@ func runBurst(t *testing.T, v burstVariant, seed uint64) {
 	t.Logf("seed %d (E2E_SEED=%d replays it)", seed, seed)
 	rnd := rand.New(rand.NewPCG(seed, 0))
 	logPath, out, dataDir := filepath.Join(t.TempDir(), "audit.log"), t.TempDir(), t.TempDir()
-	cfg := config{dataDir: dataDir, shutdown: "3s", input: fileInput(logPath + v.glob),
+	addr := freeAddr(t)
+	cfg := config{dataDir: dataDir, shutdown: "3s", metrics: addr, input: fileInput(logPath + v.glob),
 		outputs: []string{fileOutputWith("out", out, outOpts{}),
 			fileOutputWith("pin", blockedDir(t), outOpts{})}}.write(t)
 	w, err := newBurstWriter(logPath, v.copytrunc)
@@ -82,6 +83,9 @@ func runBurst(t *testing.T, v burstVariant, seed uint64) {
 	w.start()
 	for range burstKills {
 		p := start(t, false, "run", "-c", cfg)
+		if v.glob == "" {
+			awaitFirstScan(t, addr)
+		}
 		time.Sleep(time.Duration(100+rnd.IntN(801)) * time.Millisecond)
 		p.kill()
 		time.Sleep(time.Duration(rnd.IntN(300)) * time.Millisecond)
@@ -136,4 +140,21 @@ func checkBurst(t *testing.T, want []wantLine, st *burstStore, dataDir string) *
 		t.Fatalf("reading the buffer back: %v", err)
 	}
 	return analyzeBurst(want, st, recs)
+}
+
+// awaitFirstScan waits until the agent has scanned its paths once (it
+// holds a file open). With an exact path, a file that lives at the path
+// only while no agent has scanned is never seen there and cannot be read
+// (README, rotation limits); on a loaded machine a start can take longer
+// than the shortest kill delay, so the exact variant starts its kill
+// timer here. The other variants keep killing during start-up too.
+func awaitFirstScan(t *testing.T, addr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if metric(addr, "auditship_input_file_open_files") >= 1 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Log("the agent held no file open within 10s of its start; killing it anyway")
 }
