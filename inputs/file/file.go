@@ -54,6 +54,7 @@ type input struct {
 	started   bool // the first scan of this process: look for moved files
 	lastScan  time.Time
 	needScan  bool
+	scans     int // scans done: a test's count
 	spare     []byte // a chunk buffer no event refers to
 	recs      []record.Record
 
@@ -109,18 +110,35 @@ func (in *input) Read(ctx context.Context) ([]*event.Event, event.AckFunc, error
 	}
 }
 
-// takeNews applies what the watcher saw: a written file has news; any
-// other change rescans.
+// takeNews applies what the watcher saw: a written file that is open and
+// still the content it was has news; anything else (a new or unknown
+// path, a file shorter than what was read or with another head, any
+// change but a write) rescans. A tailed file written line by line thus
+// costs an fstat and a read of its head per wake-up, not a glob and a
+// stat of every path.
 func (in *input) takeNews() {
 	names, rescan := in.w.take()
 	in.needScan = in.needScan || rescan
 	for name := range names {
-		if t := in.byPath[name]; t != nil && t.f != nil {
+		if t := in.byPath[name]; t != nil && t.f != nil && in.unchanged(t) {
 			t.eof = false
 		} else {
 			in.needScan = true
 		}
 	}
+}
+
+// unchanged checks, through its open descriptor, that t still holds what
+// was read of it: not truncated, same head. It records the new size as a
+// scan would.
+func (in *input) unchanged(t *tfile) bool {
+	fi, err := t.f.Stat()
+	if err != nil || fi.Size() < t.off || !in.sameHead(t) {
+		return false
+	}
+	t.size = fi.Size()
+	in.st.with(func() { t.r.size = t.size })
+	return true
 }
 
 // wait blocks until the watcher reports, the next scan or multi-line

@@ -170,3 +170,33 @@ func TestReadAfterClose(t *testing.T) {
 		t.Fatalf("no checkpoint file after Close: %v", err)
 	}
 }
+
+// A file written line by line is read from the watcher's write news
+// without a rescan per write; a truncation seen in the news still
+// rescans at once.
+func TestWritesDoNotRescan(t *testing.T) {
+	e := newEnv(t)
+	e.write("a.log", lines("a", 0, 1))
+	in := e.start(true, func(c *Config, _ *inputs.Settings) { c.ScanInterval = "1h" })
+	read(t, in, 1, 5*time.Second).ackAll()
+	before := in.scans
+	for i := 1; i <= 40; i++ {
+		e.write("a.log", lines("a", i, i+1))
+		g := read(t, in, 1, 5*time.Second)
+		if len(g.events) != 1 || string(g.events[0].Raw) != raws(lines("a", i, i+1))[0] {
+			t.Fatalf("write %d: got %q", i, g.raws())
+		}
+		g.ackAll()
+	}
+	if n := in.scans - before; n > 2 {
+		t.Errorf("%d scans for 40 appends to a tracked file, want at most 2", n)
+	}
+	if err := os.Truncate(e.path("a.log"), 0); err != nil {
+		t.Fatal(err)
+	}
+	e.write("a.log", lines("b", 0, 3))
+	g := read(t, in, 3, 5*time.Second)
+	if got, want := g.raws(), raws(lines("b", 0, 3)); !slices.Equal(got, want) {
+		t.Errorf("after a truncation: got %q, want %q", got, want)
+	}
+}

@@ -85,7 +85,20 @@ func (in *input) scan() {
 	in.retireTruncated()
 	in.prune()
 	in.balance()
+	in.mapPaths(ents)
 	in.first = false
+	in.scans++
+}
+
+// mapPaths records which tracked file each path found holds, for
+// takeNews.
+func (in *input) mapPaths(ents []entry) {
+	clear(in.byPath)
+	for _, e := range ents {
+		if t := in.byID[e.id]; t != nil && t.path == e.path && !t.done {
+			in.byPath[e.path] = t
+		}
+	}
 }
 
 // update applies what the scan saw to one tracked file.
