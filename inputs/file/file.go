@@ -54,7 +54,7 @@ type input struct {
 	started   bool // the first scan of this process: look for moved files
 	lastScan  time.Time
 	needScan  bool
-	scans     int // scans done: a test's count
+	scans     int    // scans done: a test's count
 	spare     []byte // a chunk buffer no event refers to
 	recs      []record.Record
 
