@@ -200,3 +200,27 @@ func TestWritesDoNotRescan(t *testing.T) {
 		t.Errorf("after a truncation: got %q, want %q", got, want)
 	}
 }
+
+// Writes to files of the directory that the paths do not match (another
+// input's, in a shared directory) are no news: no rescan.
+func TestForeignWritesDoNotRescan(t *testing.T) {
+	e := newEnv(t)
+	e.write("a.log", lines("a", 0, 1))
+	in := e.start(true, func(c *Config, _ *inputs.Settings) { c.ScanInterval = "1h" })
+	read(t, in, 1, 5*time.Second).ackAll()
+	before := in.scans
+	for i := range 30 {
+		e.write("other.txt", lines("o", i, i+1))
+		if g := read(t, in, 1, 30*time.Millisecond); len(g.events) > 0 {
+			t.Fatalf("events from a file the paths do not match: %q", g.raws())
+		}
+	}
+	e.write("a.log", lines("a", 1, 2))
+	g := read(t, in, 1, 5*time.Second)
+	if got, want := g.raws(), raws(lines("a", 1, 2)); !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if n := in.scans - before; n > 2 {
+		t.Errorf("%d scans for 30 writes to a file the paths do not match, want at most 2", n)
+	}
+}

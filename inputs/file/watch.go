@@ -17,11 +17,12 @@ type watcher struct {
 	mu     sync.Mutex
 	names  map[string]struct{} // written files
 	rescan bool
+	globs  []string // events on other names are not news (other inputs' files in a shared directory)
 	wg     sync.WaitGroup
 }
 
 func newWatcher(globs []string, log *zap.Logger) *watcher {
-	w := &watcher{wake: make(chan struct{}, 1), names: map[string]struct{}{}}
+	w := &watcher{wake: make(chan struct{}, 1), names: map[string]struct{}{}, globs: globs}
 	fw, err := fsnotify.NewWatcher()
 	if err != nil {
 		log.Info("file watching unavailable; polling only", zap.Error(err))
@@ -55,7 +56,9 @@ func (w *watcher) run() {
 			if !ok {
 				return
 			}
-			w.note(ev)
+			if w.matches(ev.Name) {
+				w.note(ev)
+			}
 		case _, ok := <-w.fw.Errors:
 			if !ok {
 				return
@@ -63,6 +66,18 @@ func (w *watcher) run() {
 			w.note(fsnotify.Event{Op: fsnotify.Create}) // overflow: rescan
 		}
 	}
+}
+
+// matches reports whether an event's name is one of the paths: a file
+// renamed in or out of them shows under a matching name too (the new or
+// the old one), so nothing else needs a rescan.
+func (w *watcher) matches(name string) bool {
+	for _, g := range w.globs {
+		if ok, _ := filepath.Match(g, name); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *watcher) note(ev fsnotify.Event) {
