@@ -12,6 +12,7 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/chain"
+	"github.com/auditship/auditship/agent/index"
 	"github.com/auditship/auditship/internal/backoff"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
@@ -29,7 +30,8 @@ type openBatch struct {
 	time        time.Time
 	bytes       int64
 	opened      time.Time
-	leaves      *chain.Leaves // the chain's view of the batch (store outputs)
+	leaves      *chain.Leaves  // the chain's view of the batch (store outputs)
+	index       *index.Builder // the batch's index record, built beside its leaves
 }
 
 func (b *openBatch) add(e *event.Event) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/auditship/auditship/agent/buffer"
 	"github.com/auditship/auditship/agent/chain"
+	"github.com/auditship/auditship/agent/index"
 	"github.com/auditship/auditship/agent/record"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
@@ -30,11 +31,12 @@ type chainer struct {
 	copy   outputs.MetaStore // checkpoint_copy's store, set by the agent
 	signer note.Signer
 	every  time.Duration
-	failed bool          // the last checkpoint write failed (logged once per streak)
-	inline bool          // the store writes manifests in the batch's transaction
-	due    time.Time     // when the next checkpoint is due
-	spare  *chain.Leaves // a sealed batch's leaves, reused by the next batch
-	index  indexers      // the open batches' index records being built
+	failed bool           // the last checkpoint write failed (logged once per streak)
+	inline bool           // the store writes manifests in the batch's transaction
+	due    time.Time      // when the next checkpoint is due
+	spare  *chain.Leaves  // a sealed batch's leaves, reused by the next batch
+	fields []string       // index_fields (nil: the defaults; empty: the time range only)
+	spareX *index.Builder // a sealed batch's index builder, reused by the next batch
 }
 
 // openChain starts the chain of a journaled output whose store keeps
@@ -50,7 +52,7 @@ func (s *Sender) openChain(sdir string, fresh bool) error {
 	if err != nil {
 		return err
 	}
-	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval, index: newIndexers(s.cfg.IndexFields)}
+	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval, fields: s.cfg.IndexFields}
 	if in, ok := s.out.(outputs.InlineManifest); ok {
 		c.inline = in.StoresManifest()
 	}
@@ -159,10 +161,13 @@ func (s *Sender) addLeaf(b *openBatch, e *event.Event, data []byte) error {
 		if b.leaves == nil {
 			b.leaves = &chain.Leaves{}
 		}
-		s.chain.index.open(b)
+		b.index, s.chain.spareX = s.chain.spareX, nil
+		if b.index == nil {
+			b.index = index.NewBuilder(indexFields(s.chain.fields))
+		}
 	}
 	b.leaves.Add(e.Envelope, h.ID, h.Input, h.Key, h.Offset, h.End)
-	s.chain.index.of(b).Add(e.Envelope, e.Time)
+	b.index.Add(e.Envelope, e.Time)
 	return nil
 }
 
@@ -179,7 +184,13 @@ func (s *Sender) seal(b *openBatch, e *batchEntry) {
 	if lv == nil {
 		lv = &chain.Leaves{}
 	}
-	e.Index = s.chain.index.seal(b, e, runs, s.chain.log.Size())
+	ix := b.index
+	if ix == nil { // a batch without events: its record has no values
+		ix = index.NewBuilder(indexFields(s.chain.fields))
+	}
+	e.Index = indexRecord(ix, e, runs, s.chain.log.Size())
+	ix.Reset()
+	s.chain.spareX, b.index = ix, nil
 	e.Manifest = s.chain.log.Seal(chain.Batch{ID: e.ID, Key: e.Key, Format: e.Format, Compression: e.Compression,
 		SHA256: e.SHA256, First: e.First, Last: e.Last, Count: e.Count, Seqs: runs, Index: chain.Digest(e.Index)}, lv)
 	lv.Reset()

@@ -49,7 +49,7 @@ func TestChainStoresAnIndexRecordBeforeEachManifest(t *testing.T) {
 	buf := openTestBuffer(t, dir)
 	out := &orderStore{chainStore: newChainStore()}
 	s := newTestSender(t, buf, out, dir+"/out")
-	s.chain.index = newIndexers([]string{"a", "category", "absent"})
+	s.chain.fields = []string{"a", "category", "absent"}
 	first := buf.NextSeq()
 	last := appendEvents(t, buf, 8) // values a..h, four to a batch
 	runUntil(s, last)
