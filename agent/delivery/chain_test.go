@@ -192,26 +192,39 @@ func checkFinalCheckpoint(t *testing.T, out *chainStore, last *chain.Manifest) {
 	}
 }
 
-func TestChainResendStoresTheJournaledManifest(t *testing.T) {
+// resendAfterCrash journals 8 events' batches with the store down (a
+// crash stand-in), then runs a new sender on the same state against a
+// store that works: it returns the first batch's journal entry as it was
+// before the re-send, the store, and the events' seq range.
+func resendAfterCrash(t *testing.T) (journaled *batchEntry, up *chainStore, first, last uint64) {
+	t.Helper()
 	dir := t.TempDir()
 	buf := openTestBuffer(t, dir)
 	down := newChainStore()
 	down.fail = 1 << 30
 	s := newChainSender(t, buf, down, dir+"/out")
-	first := buf.NextSeq()
-	last := appendEvents(t, buf, 8)
+	first = buf.NextSeq()
+	last = appendEvents(t, buf, 8)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	s.Stop(last)
-	s.Run(ctx) // journals, cannot write: a crash stand-in
+	s.Run(ctx) // journals, cannot write
 	cancel()
 	pending := s.jr.pending()
-	if len(pending) == 0 || len(pending[0].Manifest) == 0 {
+	if len(pending) == 0 {
+		t.Fatal("nothing journaled")
+	}
+	e := *pending[0]
+	up = newChainStore()
+	runUntil(newChainSender(t, buf, up, dir+"/out"), last)
+	return &e, up, first, last
+}
+
+func TestChainResendStoresTheJournaledManifest(t *testing.T) {
+	e, up, first, last := resendAfterCrash(t)
+	if len(e.Manifest) == 0 {
 		t.Fatal("no journaled manifest")
 	}
-	journaled := string(pending[0].Manifest)
-	up := newChainStore()
-	s2 := newChainSender(t, buf, up, dir+"/out")
-	runUntil(s2, last)
+	journaled := string(e.Manifest)
 	ms := up.manifests(t)
 	if len(ms) != 2 || string(ms[0].Marshal()) != journaled {
 		t.Fatalf("%d manifests; the first differs from the journaled one", len(ms))

@@ -82,24 +82,11 @@ func TestChainStoresAnIndexRecordBeforeEachManifest(t *testing.T) {
 }
 
 func TestChainResendStoresTheJournaledIndexRecord(t *testing.T) {
-	dir := t.TempDir()
-	buf := openTestBuffer(t, dir)
-	down := newChainStore()
-	down.fail = 1 << 30
-	s := newChainSender(t, buf, down, dir+"/out")
-	last := appendEvents(t, buf, 8)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	s.Stop(last)
-	s.Run(ctx) // journals, cannot write: a crash stand-in
-	cancel()
-	pending := s.jr.pending()
-	if len(pending) == 0 || len(pending[0].Index) == 0 {
+	e, up, _, _ := resendAfterCrash(t)
+	if len(e.Index) == 0 {
 		t.Fatal("no journaled index record")
 	}
-	journaled := string(pending[0].Index)
-	up := newChainStore()
-	s2 := newChainSender(t, buf, up, dir+"/out")
-	runUntil(s2, last)
+	journaled := string(e.Index)
 	ms := up.manifests(t)
 	if len(ms) != 2 {
 		t.Fatalf("%d manifests, want 2", len(ms))
