@@ -19,6 +19,7 @@ import (
 	"github.com/auditship/auditship/agent/state"
 	"github.com/auditship/auditship/inputs"
 	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/processors"
 )
@@ -63,6 +64,10 @@ func openBuffer(dir string, pc *config.Pipeline, log *zap.Logger, reg *metrics.R
 }
 
 func (p *pipeline) buildOutputs(pc *config.Pipeline, dir, stream string, reg *metrics.Registry) error {
+	capture := delivery.CaptureFields(pc.Outputs)
+	if len(capture) > 0 {
+		p.enc.Capture = event.NewCapture(capture)
+	}
 	for _, oc := range pc.Outputs {
 		sdir := filepath.Join(dir, "outputs", url.PathEscape(oc.Name))
 		if !oc.Enabled {
@@ -73,7 +78,7 @@ func (p *pipeline) buildOutputs(pc *config.Pipeline, dir, stream string, reg *me
 		}
 		s, err := delivery.New(delivery.Settings{Pipeline: pc.Name, Stream: stream, Output: oc,
 			MaxPartitions: pc.Buffer.MaxPartitions, StateDir: sdir, Buffer: p.buf, Logger: p.log,
-			Registry: reg, Kick: p.kick})
+			Registry: reg, Kick: p.kick, Capture: capture})
 		if err != nil {
 			return fmt.Errorf("output %q: %w", oc.Name, err)
 		}

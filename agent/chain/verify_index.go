@@ -66,7 +66,7 @@ func (s *streamCheck) loadIndex(ctx context.Context, m *Manifest) (*indexCheck, 
 
 // add feeds one stored line to the check.
 func (c *indexCheck) add(line []byte) {
-	c.b.Add(line, lineTime(line))
+	c.b.AddTop(line, lineTime(line))
 }
 
 // judgeIndex reports the batch's events that the index record does not

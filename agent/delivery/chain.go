@@ -37,6 +37,10 @@ type chainer struct {
 	spare  *chain.Leaves  // a sealed batch's leaves, reused by the next batch
 	fields []string       // index_fields (nil: the defaults; empty: the time range only)
 	spareX *index.Builder // a sealed batch's index builder, reused by the next batch
+	// capture names the fields whose value positions the pipeline's
+	// records carry (Settings.Capture); capTag is its event.CaptureTag.
+	capture []string
+	capTag  uint64
 }
 
 // openChain starts the chain of a journaled output whose store keeps
@@ -52,7 +56,10 @@ func (s *Sender) openChain(sdir string, fresh bool) error {
 	if err != nil {
 		return err
 	}
-	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval, fields: s.cfg.IndexFields}
+	c := &chainer{log: l, meta: meta, every: s.cfg.DigestInterval, fields: s.cfg.IndexFields, capture: s.capture}
+	if len(c.capture) > 0 {
+		c.capTag = event.CaptureTag(c.capture)
+	}
 	if in, ok := s.out.(outputs.InlineManifest); ok {
 		c.inline = in.StoresManifest()
 	}
@@ -163,11 +170,11 @@ func (s *Sender) addLeaf(b *openBatch, e *event.Event, data []byte) error {
 		}
 		b.index, s.chain.spareX = s.chain.spareX, nil
 		if b.index == nil {
-			b.index = index.NewBuilder(indexFields(s.chain.fields))
+			b.index = s.chain.newBuilder()
 		}
 	}
 	b.leaves.Add(e.Envelope, h.ID, h.Input, h.Key, h.Offset, h.End)
-	b.index.Add(e.Envelope, e.Time)
+	b.index.AddCaptured(e.Envelope, e.Time, h.CaptureTag, h.Captured)
 	return nil
 }
 
@@ -186,7 +193,7 @@ func (s *Sender) seal(b *openBatch, e *batchEntry) {
 	}
 	ix := b.index
 	if ix == nil { // a batch without events: its record has no values
-		ix = index.NewBuilder(indexFields(s.chain.fields))
+		ix = s.chain.newBuilder()
 	}
 	e.Index = indexRecord(ix, e, runs, s.chain.log.Size())
 	ix.Reset()
@@ -393,4 +400,13 @@ func (s *Sender) finalCheckpoint() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.checkpoint(ctx, time.Now())
+}
+
+// newBuilder is an index builder for one batch of the output.
+func (c *chainer) newBuilder() *index.Builder {
+	b := index.NewBuilder(indexFields(c.fields))
+	if c.capTag != 0 {
+		b.UseCapture(c.capTag, c.capture)
+	}
+	return b
 }

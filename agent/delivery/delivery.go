@@ -36,6 +36,10 @@ type Settings struct {
 	// KeyPrefix goes before every rendered key of a journaled store
 	// (replay writes under "replay/"); "" for a pipeline's own senders.
 	KeyPrefix string
+	// Capture names the fields whose value positions the pipeline's
+	// event records carry (CaptureFields of its outputs): the index
+	// builder takes their values from there instead of scanning lines.
+	Capture []string
 }
 
 // New creates the output and its sender, loading the cursor and, for a
@@ -54,7 +58,7 @@ func New(st Settings) (*Sender, error) {
 	}
 	s := &Sender{pipeline: st.Pipeline, name: oc.Name, stream: st.Stream, out: out, cfg: oc,
 		maxPartitions: st.MaxPartitions, log: log, m: newOutputMetrics(st.Registry, st.Pipeline, oc.Name),
-		buf: st.Buffer, spoolDir: spool, kick: st.Kick, keyPrefix: st.KeyPrefix}
+		buf: st.Buffer, spoolDir: spool, kick: st.Kick, keyPrefix: st.KeyPrefix, capture: st.Capture}
 	s.m.watch(st.Registry, prometheus.Labels{"pipeline": st.Pipeline, "output": oc.Name},
 		func() uint64 { return st.Buffer.Durable() + 1 }, oc.Batch.Interval)
 	s.part, _ = out.(outputs.Partitioner)

@@ -1,7 +1,10 @@
 package delivery
 
 import (
+	"slices"
+
 	"github.com/auditship/auditship/agent/chain"
+	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/agent/index"
 )
 
@@ -25,4 +28,23 @@ func indexRecord(ix *index.Builder, e *batchEntry, runs []chain.Run, before uint
 	}
 	ix.Fill(&r)
 	return r.Marshal()
+}
+
+// CaptureFields are the fields whose value positions a pipeline's event
+// records should carry for the index builders of outputs: the union of
+// their index fields, envelope keys left out (rendered outside the
+// capture; a builder that indexes one scans its lines).
+func CaptureFields(outs []*config.Output) []string {
+	var names []string
+	for _, o := range outs {
+		if !o.Enabled || o.Type == "stdout" {
+			continue
+		}
+		for _, f := range indexFields(o.IndexFields) {
+			if !slices.Contains(names, f) && !index.IsEnvelopeKey(f) {
+				names = append(names, f)
+			}
+		}
+	}
+	return names
 }

@@ -30,6 +30,7 @@ type Sender struct {
 	pipeline, name, stream string
 	out                    outputs.Output
 	part                   outputs.Partitioner
+	capture                []string          // Settings.Capture
 	needFields             bool              // when or the partition reads event fields
 	journaled              outputs.Journaled // nil: at-least-once (stdout)
 	codec                  objectstore.Codec

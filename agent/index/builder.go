@@ -3,7 +3,11 @@ package index
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"time"
+
+	"github.com/auditship/auditship/internal/entry"
+	"github.com/auditship/auditship/internal/event"
 )
 
 // Builder gathers a batch's index while it fills: the event-time range
@@ -17,6 +21,11 @@ type Builder struct {
 	skipHead bool // no field is an envelope key: the line's head is not scanned
 	count    int
 	min, max int64 // event time, Unix nanoseconds
+
+	capTag uint64 // the capture whose positions AddCaptured uses; 0: none
+	capMap []int  // capture field number -> index of b.fields, or -1
+
+	top []event.Field // AddTop's members, reused
 }
 
 type fieldAcc struct {
@@ -50,8 +59,60 @@ func (b *Builder) Fields() []string {
 // Len is the number of events added since the last Reset.
 func (b *Builder) Len() int { return b.count }
 
+// UseCapture lets AddCaptured take the values from the positions that
+// an event.Capture of names (tagged tag) noted when the envelope was
+// rendered. It is used only when names hold every index field and none
+// is an envelope key (those are rendered outside the capture).
+func (b *Builder) UseCapture(tag uint64, names []string) {
+	b.capTag, b.capMap = 0, nil
+	if !b.skipHead {
+		return
+	}
+	m := make([]int, len(names))
+	found := 0
+	for i, n := range names {
+		m[i] = slices.IndexFunc(b.fields, func(f fieldAcc) bool { return f.name == n })
+		if m[i] >= 0 {
+			found++
+		}
+	}
+	if found == len(b.fields) {
+		b.capTag, b.capMap = tag, m
+	}
+}
+
+// AddCaptured is Add with the value positions of the line's buffer
+// record: a record noted by the capture given to UseCapture is not
+// scanned; any other is.
+func (b *Builder) AddCaptured(envelope []byte, t time.Time, tag uint64, positions []byte) {
+	if tag == 0 || tag != b.capTag || len(b.fields) == 0 {
+		b.Add(envelope, t)
+		return
+	}
+	b.addTime(t)
+	ok := event.EachCaptured(positions, func(field, off, n int) {
+		if field < len(b.capMap) && b.capMap[field] >= 0 && off >= 0 && n >= 0 && off+n <= len(envelope) {
+			b.fields[b.capMap[field]].addValue(envelope[off : off+n])
+		}
+	})
+	if !ok { // malformed positions: the line itself says what it holds
+		b.keys.each(envelope[headEnd(envelope):], b.addValue)
+	}
+}
+
 // Add indexes one stored envelope line with event time t.
 func (b *Builder) Add(envelope []byte, t time.Time) {
+	b.addTime(t)
+	if len(b.fields) == 0 { // index_fields = []: the time range only, no scan
+		return
+	}
+	if b.skipHead {
+		envelope = envelope[headEnd(envelope):]
+	}
+	b.keys.each(envelope, b.addValue)
+}
+
+func (b *Builder) addTime(t time.Time) {
 	ns := t.UnixNano()
 	if b.count == 0 || ns < b.min {
 		b.min = ns
@@ -60,13 +121,6 @@ func (b *Builder) Add(envelope []byte, t time.Time) {
 		b.max = ns
 	}
 	b.count++
-	if len(b.fields) == 0 { // index_fields = []: the time range only, no scan
-		return
-	}
-	if b.skipHead {
-		envelope = envelope[headEnd(envelope):]
-	}
-	b.keys.each(envelope, b.addValue)
 }
 
 func (b *Builder) addValue(i int, raw []byte) { b.fields[i].addValue(raw) }
@@ -152,4 +206,30 @@ func (b *Builder) Gaps(r *Record) []Gap {
 		}
 	}
 	return out
+}
+
+// AddTop indexes a stored line by its top-level members only: what a
+// record must cover, since `field == 'x'` compares top-level fields
+// (Add also takes nested members of the same name, which a record may
+// hold: false positives only). verify checks records with it. A line
+// that is not a JSON object adds its time only.
+func (b *Builder) AddTop(line []byte, t time.Time) {
+	b.addTime(t)
+	if len(b.fields) == 0 {
+		return
+	}
+	b.top, _ = entry.ScanObject(line, b.top[:0])
+	for _, m := range b.top {
+		key := m.Key
+		if bytes.IndexByte(key, '\\') >= 0 {
+			if s, err := strconv.Unquote(`"` + string(key) + `"`); err == nil {
+				key = []byte(s)
+			}
+		}
+		for i := range b.fields {
+			if b.fields[i].name == string(key) {
+				b.fields[i].addValue(m.Value)
+			}
+		}
+	}
 }

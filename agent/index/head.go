@@ -1,6 +1,9 @@
 package index
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // The start of an envelope as the agent renders it (SPEC §4), up to and
 // with its _source object: no source key is in it.
@@ -16,6 +19,9 @@ var (
 
 // envelopeKeys are the top-level keys the head holds.
 var envelopeKeys = []string{"_id", "_seq", "_time", "category", "_source"}
+
+// IsEnvelopeKey reports whether name is one of the keys of the head.
+func IsEnvelopeKey(name string) bool { return slices.Contains(envelopeKeys, name) }
 
 // headEnd returns where the source's own keys start in an envelope line:
 // past the agent's head, which the index builder need not scan for fields

@@ -17,6 +17,9 @@ type Encoder struct {
 	buf      []byte
 	kept     []*event.Event
 	mk       []Mark
+	// Capture, when set, notes where the index fields' values lie in
+	// each envelope, kept in the record for the senders' index builders.
+	Capture *event.Capture
 }
 
 // Mark is where a source's last record of the batch ends (big-endian
@@ -41,7 +44,11 @@ func (c *Encoder) Len() int { return len(c.Kinds) }
 func (c *Encoder) Events(evs []*event.Event, keepRaw bool) {
 	for _, e := range evs {
 		e.Seq = c.first + uint64(len(c.Kinds))
-		c.buf = AppendEvent(c.buf, e, keepRaw)
+		if c.Capture != nil {
+			c.buf = AppendEventCapture(c.buf, e, keepRaw, c.Capture)
+		} else {
+			c.buf = AppendEvent(c.buf, e, keepRaw)
+		}
 		c.push(buffer.KindEvent)
 		c.kept = append(c.kept, e)
 	}

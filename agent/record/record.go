@@ -18,21 +18,58 @@ import (
 // it is the hot path: one varint header and a copy, no reflection.
 //
 //	version(1) flags(1) time-unix-nanos(varint) id _time category input key path (uvarint length + bytes each)
-//	offset end (uvarint) [raw (uvarint length + bytes) if flagRaw] envelope (the rest)
+//	offset end (uvarint) [raw (uvarint length + bytes) if flagRaw]
+//	[capture tag (uvarint) positions (uvarint length + bytes) if version 2] envelope (the rest)
+//
+// Version 2 records carry where the index fields' values lie in the
+// envelope (event.Capture); a binary that knows only version 1 refuses
+// them rather than reading the positions as envelope bytes.
 const (
-	recVersion = 1
-	flagRaw    = 1 // the record as read is kept (stdout plain needs it)
+	recVersion        = 1
+	recVersionCapture = 2
+	flagRaw           = 1 // the record as read is kept (stdout plain needs it)
 )
 
 var ErrBad = errors.New("malformed event record")
 
 // AppendEvent encodes e; the envelope is rendered into the record.
 func AppendEvent(dst []byte, e *event.Event, keepRaw bool) []byte {
+	return e.AppendJSON(appendHead(dst, recVersion, e, keepRaw))
+}
+
+// AppendEventCapture is AppendEvent that also records where the values
+// of c's keys lie in the envelope (a version 2 record), when e's
+// rendering noted any.
+func AppendEventCapture(dst []byte, e *event.Event, keepRaw bool, c *event.Capture) []byte {
+	start := len(dst)
+	dst = appendHead(dst, recVersionCapture, e, keepRaw)
+	envStart := len(dst)
+	dst = e.AppendJSONCapture(dst, c)
+	pos := c.Positions()
+	if len(pos) == 0 {
+		dst[start] = recVersion
+		return dst
+	}
+	// The section goes between the head and the envelope, which is only
+	// rendered by now: grow by its size and move the envelope up.
+	var sec [2 * binary.MaxVarintLen64]byte
+	n := binary.PutUvarint(sec[:], c.Tag)
+	n += binary.PutUvarint(sec[n:], uint64(len(pos)))
+	size := n + len(pos)
+	envLen := len(dst) - envStart
+	dst = append(dst, make([]byte, size)...)
+	copy(dst[envStart+size:], dst[envStart:envStart+envLen])
+	copy(dst[envStart:], sec[:n])
+	copy(dst[envStart+n:], pos)
+	return dst
+}
+
+func appendHead(dst []byte, version byte, e *event.Event, keepRaw bool) []byte {
 	flags := byte(0)
 	if keepRaw {
 		flags |= flagRaw
 	}
-	dst = append(dst, recVersion, flags)
+	dst = append(dst, version, flags)
 	dst = binary.AppendVarint(dst, e.Time.UnixNano())
 	for _, s := range [...]string{e.ID, e.TimeText, e.Category, e.Source.Input, e.Source.Key, e.Source.Path} {
 		dst = binary.AppendUvarint(dst, uint64(len(s)))
@@ -44,7 +81,7 @@ func AppendEvent(dst []byte, e *event.Event, keepRaw bool) []byte {
 		dst = binary.AppendUvarint(dst, uint64(len(e.Raw)))
 		dst = append(dst, e.Raw...)
 	}
-	return e.AppendJSON(dst)
+	return dst
 }
 
 // recReader walks a record's fields.
@@ -100,11 +137,13 @@ type head struct {
 	id, timeText, category, input, key, path []byte
 	offset, end                              int64
 	raw, envelope                            []byte
+	captureTag                               uint64
+	captured                                 []byte
 }
 
 // parseHead splits a record without copying.
 func parseHead(data []byte) (head, error) {
-	if len(data) < 2 || data[0] != recVersion {
+	if len(data) < 2 || data[0] != recVersion && data[0] != recVersionCapture {
 		return head{}, ErrBad
 	}
 	h := head{flags: data[1]}
@@ -119,6 +158,10 @@ func parseHead(data []byte) (head, error) {
 	if h.flags&flagRaw != 0 {
 		h.raw = r.bytes()
 	}
+	if data[0] == recVersionCapture {
+		h.captureTag = r.uvarint()
+		h.captured = r.bytes()
+	}
 	if r.err || len(r.b) == 0 {
 		return head{}, ErrBad
 	}
@@ -127,7 +170,8 @@ func parseHead(data []byte) (head, error) {
 }
 
 func (h head) header() Header {
-	return Header{ID: h.id, Input: h.input, Key: h.key, Offset: h.offset, End: h.end}
+	return Header{ID: h.id, Input: h.input, Key: h.key, Offset: h.offset, End: h.end,
+		CaptureTag: h.captureTag, Captured: h.captured}
 }
 
 // Decode fills e from a record (e.Envelope and e.Raw alias data);
@@ -201,6 +245,11 @@ func NewDrop(reason string, evs []*event.Event) []byte {
 type Header struct {
 	ID, Input, Key []byte
 	Offset, End    int64
+	// Where the envelope's index field values lie (event.EachCaptured),
+	// and the tag of the capture that noted them; 0 and nil when the
+	// record has none.
+	CaptureTag uint64
+	Captured   []byte
 }
 
 // PeekHeader reads a record's header fields without decoding the rest.

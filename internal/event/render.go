@@ -15,10 +15,19 @@ import (
 // Keys of a FormatJSON event's Fields are the raw (still escaped) bytes
 // between the key's quotes and are written as they are; every other key
 // (plain fields, Meta, Added) is text and is escaped.
-func (e *Event) AppendJSON(dst []byte) []byte {
+func (e *Event) AppendJSON(dst []byte) []byte { return e.AppendJSONCapture(dst, nil) }
+
+// AppendJSONCapture is AppendJSON that also notes in c (when not nil)
+// where the values of c's keys lie in the envelope rendered. An event
+// whose stored Envelope is written again notes nothing.
+func (e *Event) AppendJSONCapture(dst []byte, c *Capture) []byte {
+	if c != nil {
+		c.reset()
+	}
 	if e.Envelope != nil {
 		return append(dst, e.Envelope...)
 	}
+	base := len(dst)
 	dst = append(dst, `{"_id":`...)
 	dst = appendQuoted(dst, e.ID)
 	dst = append(dst, `,"_seq":`...)
@@ -37,11 +46,11 @@ func (e *Event) AppendJSON(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, e.Source.Offset, 10)
 	dst = append(dst, '}')
 	for _, f := range e.Meta {
-		dst = appendField(dst, nil, f, false)
+		dst = appendNoted(dst, f, c, base)
 	}
-	dst = e.appendSource(dst)
+	dst = e.appendSource(dst, c, base)
 	for _, f := range e.Added {
-		dst = appendField(dst, nil, f, false)
+		dst = appendNoted(dst, f, c, base)
 	}
 	return append(dst, '}')
 }
@@ -57,12 +66,19 @@ func appendTime(dst []byte, e *Event) []byte {
 
 // appendSource writes the source keys: the raw bytes spliced when nothing
 // needs renaming or dropping, else field by field.
-func (e *Event) appendSource(dst []byte) []byte {
+func (e *Event) appendSource(dst []byte, c *Capture, base int) []byte {
 	if len(e.Fields) == 0 {
 		return dst
 	}
 	if e.Format == FormatJSON && !e.needsRewrite() {
 		if inner, ok := e.rawMembers(); ok {
+			if c != nil { // keys without escapes, none renamed or dropped
+				start := len(dst) + 1 - base
+				for _, f := range e.Fields {
+					off, _ := offsetIn(inner, f.Value)
+					c.note(f.Key, start+off, len(f.Value))
+				}
+			}
 			return append(append(dst, ','), inner...)
 		}
 	}
@@ -76,14 +92,26 @@ func (e *Event) appendSource(dst []byte) []byte {
 		if e.collides(k) {
 			prefix = origPrefix
 		}
-		dst = appendField(dst, prefix, f, rawKeys)
+		var vs int
+		dst, vs = appendField(dst, prefix, f, rawKeys)
+		if prefix == nil { // not rendered under another key
+			c.note(k, vs-base, len(dst)-vs)
+		}
 	}
 	return dst
 }
 
 var origPrefix = []byte("_orig_")
 
-func appendField(dst, prefix []byte, f Field, rawKey bool) []byte {
+// appendNoted writes a member whose key is text, noting its value in c.
+func appendNoted(dst []byte, f Field, c *Capture, base int) []byte {
+	dst, vs := appendField(dst, nil, f, false)
+	c.note(f.Key, vs-base, len(dst)-vs)
+	return dst
+}
+
+// appendField writes one member and returns where its value starts.
+func appendField(dst, prefix []byte, f Field, rawKey bool) ([]byte, int) {
 	dst = append(dst, ',', '"')
 	dst = append(dst, prefix...)
 	if rawKey {
@@ -92,10 +120,11 @@ func appendField(dst, prefix []byte, f Field, rawKey bool) []byte {
 		dst = appendEscaped(dst, f.Key)
 	}
 	dst = append(dst, '"', ':')
+	vs := len(dst)
 	if f.Kind == KindString {
-		return appendQuoted(dst, f.Value)
+		return appendQuoted(dst, f.Value), vs
 	}
-	return append(dst, f.Value...)
+	return append(dst, f.Value...), vs
 }
 
 // needsRewrite reports whether some source key must be renamed or dropped:
