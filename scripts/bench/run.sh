@@ -20,7 +20,22 @@
 #   BENCH_FIND           0 skips the export/replay rows of issue 11 on an
 #                        archive of BENCH_FIND_N entries (default 1000000),
 #                        see scripts/bench/find.sh
-#   BENCH_ONLY=find      runs only those rows
+#   BENCH_SCALE          0 skips the scale rows of issue 12: tail json -> file
+#                        at BENCH_SCALE_BASE_N (default 1000000) and at
+#                        BENCH_SCALE_N entries (default 10000000; refused
+#                        when the bench dir lacks the disk), see volume.sh
+#   BENCH_PIPELINES      pipelines of the many-pipelines row (default 100; 0
+#                        skips it), together tailing BENCH_PIPELINES_N
+#                        entries (default BENCH_N) from one file each
+#   BENCH_SCALE_SCRIPT   0 skips scripts/bench/scale.sh, which otherwise runs
+#                        after the table when it exists (the steady-state
+#                        100 pipelines x 100 lines/s script)
+#   BENCH_PEERS          0 skips the side-by-side table with Fluent Bit,
+#                        made by BENCH_PEERS_KIT/compare.sh (default
+#                        ../shared/peers, from the repo root) when it exists
+#                        on BENCH_PEERS_N lines (default 1000000) in
+#                        BENCH_PEERS_ROUNDS rounds (default 3), see peers.sh
+#   BENCH_ONLY=find|scale|peers  runs only those rows
 #
 # Each workload is timed from process start to exit; CPU and peak RSS come
 # from the child's rusage (see scripts/bench/README.md).
@@ -65,7 +80,10 @@ generate() {
 }
 stat_of() { sed -n "s/^  \"$2\": \([0-9]*\).*/\1/p" "$DIR/data/audit-n${3:-$N}-s$SEED.$1.stats.json"; }
 ONLY=${BENCH_ONLY:-}
-[[ -z $ONLY || $ONLY == find ]] || die "BENCH_ONLY=$ONLY: want find"
+case $ONLY in
+  ''|find|scale|peers) ;;
+  *) die "BENCH_ONLY=$ONLY: want find, scale or peers" ;;
+esac
 if [[ -z $ONLY ]]; then
   generate json
   generate plain
@@ -161,15 +179,45 @@ dd_rate() {
 source scripts/bench/stores.sh
 source scripts/bench/mysql.sh
 source scripts/bench/find.sh
+source scripts/bench/volume.sh
+source scripts/bench/peers.sh
+
+# The steady-state many-pipelines script (scripts/bench/scale.sh), when it
+# is there: run as a child after the scale rows, with the bench's binary,
+# dir, runner and metrics port in its environment; it prints its own rows,
+# and a non-zero exit fails the bench.
+scale_script() {
+  [[ -f scripts/bench/scale.sh ]] || return 0
+  if [[ ${BENCH_SCALE_SCRIPT:-1} == 0 ]]; then
+    echo "scripts/bench/scale.sh skipped (BENCH_SCALE_SCRIPT=0)"
+    return
+  fi
+  echo
+  echo "scripts/bench/scale.sh:"
+  AUDITSHIP_BENCH_DIR=$DIR AUDITSHIP_BIN=$AUDITSHIP BENCH_RUNNER=$RUNNER BENCH_METRICS_PORT=$PORT \
+    bash scripts/bench/scale.sh || { echo "  !! scripts/bench/scale.sh exited $?"; FAILED=1; }
+}
 
 if [[ -n $ONLY ]]; then
   echo
   echo "auditship $(git describe --tags --always --dirty 2>/dev/null || echo dev), $($GO env GOVERSION)," \
     "$(nproc) CPUs: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load average $(cut -d" " -f1-3 /proc/loadavg)"
-  echo "bench dir $DIR on $FSTYPE; BENCH_ONLY=find"
-  echo
-  "$RUNNER" -header | sed -n 1p
-  find_rows
+  echo "bench dir $DIR on $FSTYPE; BENCH_ONLY=$ONLY"
+  case $ONLY in
+    find)
+      echo
+      "$RUNNER" -header | sed -n 1p
+      find_rows
+      ;;
+    scale)
+      echo
+      "$RUNNER" -header | sed -n 1p
+      volume_rows
+      pipelines_row
+      scale_script
+      ;;
+    peers) peers_table ;;
+  esac
   echo "load average $(cut -d" " -f1-3 /proc/loadavg) at the end"
   exit $FAILED
 fi
@@ -195,10 +243,13 @@ workload never "stdin json -> file, fsync=never" "$PASSED" -events "$N" -bytes "
 NEVER_RATE=$(col 8)
 workload plain "stdin plain -> file" "$PASSED" -events "$N" -bytes "$PLAIN_BYTES" -stdin "$PLAIN_LOG"
 workload tail  "tail json -> file" "$N" -events "$N" -bytes "$JSON_BYTES" -until "$N"
+TAIL_RATE=$(col 8)
 backlog
 stores
 mysql_rows
 find_rows
+volume_rows
+pipelines_row
 echo
 awk -v b="$BATCH_RATE" -v n="$NEVER_RATE" 'BEGIN { if (n > 0)
   printf "fsync=batch runs at %.0f%% of the events/s of fsync=never (target >= 80%%)\n", 100 * b / n }'
@@ -207,5 +258,8 @@ echo "CPU-s/M = (user+sys of the process) per million input entries; RSS = peak 
 echo "fsync/s = buffer fsyncs (auditship_buffer_fsyncs_total) per second, up to the last scrape."
 echo "tail: the file input never ends, so the runner sends SIGTERM once the output holds all $N"
 echo "entries (exit column: sigterm@SECONDS); the time includes the graceful shutdown that follows."
-echo "backlog and object stores: see scripts/bench/README.md for how each row is measured."
+echo "backlog, object stores and scale: see scripts/bench/README.md for how each row is measured."
+scale_script
+peers_table
+echo "load average $(cut -d" " -f1-3 /proc/loadavg) at the end"
 exit $FAILED
