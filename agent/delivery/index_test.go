@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/auditship/auditship/agent/chain"
+	"github.com/auditship/auditship/agent/config"
 	"github.com/auditship/auditship/agent/index"
 )
 
@@ -128,5 +129,26 @@ func TestChainInlineStoreGetsTheIndexRecordWithItsBatch(t *testing.T) {
 		if strings.HasPrefix(n, "_auditship/index/") {
 			t.Errorf("index record %s put beside the batch of an inline store", n)
 		}
+	}
+}
+
+// TestCaptureFields: the union of the enabled store outputs' index
+// fields, defaults included, without stdout's, disabled outputs' or
+// envelope keys (which a builder finds by scanning).
+func TestCaptureFields(t *testing.T) {
+	outs := []*config.Output{
+		{Type: "file", Name: "a", Enabled: true, IndexFields: []string{"businessKey", "category", "x"}},
+		{Type: "stdout", Name: "b", Enabled: true, IndexFields: []string{"y"}},
+		{Type: "s3", Name: "c", Enabled: false, IndexFields: []string{"z"}},
+		{Type: "mysql", Name: "d", Enabled: true}, // the defaults
+		{Type: "file", Name: "e", Enabled: true, IndexFields: []string{}},
+	}
+	want := append([]string{"businessKey", "x"}, slices.DeleteFunc(slices.Clone(index.DefaultFields),
+		func(f string) bool { return f == "businessKey" })...)
+	if diff := cmp.Diff(want, CaptureFields(outs)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := CaptureFields(outs[4:]); len(got) != 0 {
+		t.Errorf("index_fields = []: captured %v", got)
 	}
 }

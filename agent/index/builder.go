@@ -90,13 +90,15 @@ func (b *Builder) AddCaptured(envelope []byte, t time.Time, tag uint64, position
 		return
 	}
 	b.addTime(t)
-	ok := event.EachCaptured(positions, func(field, off, n int) {
-		if field < len(b.capMap) && b.capMap[field] >= 0 && off >= 0 && n >= 0 && off+n <= len(envelope) {
+	if len(positions)%event.PositionSize != 0 {
+		b.keys.each(envelope[headEnd(envelope):], b.addValue) // malformed: the line itself says what it holds
+		return
+	}
+	for p := positions; len(p) > 0; p = p[event.PositionSize:] {
+		field, off, n := event.Position(p)
+		if field < len(b.capMap) && b.capMap[field] >= 0 && off+n <= len(envelope) {
 			b.fields[b.capMap[field]].addValue(envelope[off : off+n])
 		}
-	})
-	if !ok { // malformed positions: the line itself says what it holds
-		b.keys.each(envelope[headEnd(envelope):], b.addValue)
 	}
 }
 

@@ -9,6 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/auditship/auditship/internal/entry"
+	"github.com/auditship/auditship/internal/event"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -153,12 +156,21 @@ func TestAddAllocsForSeenValues(t *testing.T) {
 	}
 }
 
-func BenchmarkBuilderAdd(b *testing.B) {
-	// Bench-like events: 50 instances interleaved, a transaction per 4 events.
-	var lines [][]byte
+// benchBodies are bench-like events: 50 instances interleaved, a
+// transaction per 4 events (the source keys, a leading comma).
+func benchBodies() []string {
+	var bodies []string
 	for i := range 1000 {
-		lines = append(lines, line(i, fmt.Sprintf(`,"identity":"hr.admin@example.com","workflowDefinitionId":"hire","workflowInstanceId":"b20c96ab-52fc-48ae-8e08-%012d","workflowDefinitionName":"Hire","workflowDefinitionVersion":"2.1","workflowInstanceState":1,"description":"Hiring of Ольга Петрова","variables":{"candidate":{"name":"Ольга Петрова","email":"cand1@example.com","salary":76000,"experience":3},"startDate":[2024,9,19]},"tags":[],"businessKey":"order-%d","transactionId":"9431f3be-16ff-4328-a61b-%012d","nodeInstanceId":"d67f769a-5d4e-4762-8b96-2af35c782c36","nodeDefinitionId":"StartEvent_1","nodeName":"Start","nodeInstanceState":"Active","nodeType":"StartNodeInstance","message":"About to execute workflow instance node"`,
-			i%50, i%50, i/4)))
+		bodies = append(bodies, fmt.Sprintf(`,"identity":"hr.admin@example.com","workflowDefinitionId":"hire","workflowInstanceId":"b20c96ab-52fc-48ae-8e08-%012d","workflowDefinitionName":"Hire","workflowDefinitionVersion":"2.1","workflowInstanceState":1,"description":"Hiring of Ольга Петрова","variables":{"candidate":{"name":"Ольга Петрова","email":"cand1@example.com","salary":76000,"experience":3},"startDate":[2024,9,19]},"tags":[],"businessKey":"order-%d","transactionId":"9431f3be-16ff-4328-a61b-%012d","nodeInstanceId":"d67f769a-5d4e-4762-8b96-2af35c782c36","nodeDefinitionId":"StartEvent_1","nodeName":"Start","nodeInstanceState":"Active","nodeType":"StartNodeInstance","message":"About to execute workflow instance node"`,
+			i%50, i%50, i/4))
+	}
+	return bodies
+}
+
+func BenchmarkBuilderAdd(b *testing.B) {
+	var lines [][]byte
+	for i, kv := range benchBodies() {
+		lines = append(lines, line(i, kv))
 	}
 	bl := NewBuilder(DefaultFields)
 	b.ReportAllocs()
@@ -194,5 +206,108 @@ func BenchmarkBuilderAddFile(b *testing.B) {
 			bl.Reset()
 		}
 		bl.Add(lines[j], t0)
+	}
+}
+
+// captured renders ev with a capture of names and returns its envelope
+// and the positions noted.
+func captured(t testing.TB, c *event.Capture, body string) ([]byte, []byte) {
+	t.Helper()
+	b := []byte(body)
+	fields, at := entry.ScanObject(b, nil)
+	if at >= 0 {
+		t.Fatalf("bad body %s", body)
+	}
+	e := &event.Event{ID: "i", TimeText: "T", Format: event.FormatJSON, Body: b, Fields: fields}
+	env := e.AppendJSONCapture(nil, c)
+	pos, ok := c.Positions()
+	if !ok {
+		t.Fatalf("positions not noted: %s", body)
+	}
+	return env, append([]byte(nil), pos...)
+}
+
+// TestBuilderCaptured: values looked up from captured positions give the
+// record that the top-level members give; a record noted by another
+// capture, or with malformed positions, is scanned.
+func TestBuilderCaptured(t *testing.T) {
+	fields := []string{"businessKey", "identity"}
+	names := []string{"identity", "other", "businessKey"} // the pipeline's union, in its order
+	c := event.NewCapture(names)
+	bodies := []string{
+		`{"businessKey":"B-1","identity":"ann","x":{"identity":"nested"}}`,
+		`{"identity":"bob","businessKey":7,"businessKey":"B-\u0032"}`,
+		`{"other":1}`,
+		`{"identity":{"not":"a literal"},"businessKey":"B-1"}`,
+	}
+	fromCapture, top := NewBuilder(fields), NewBuilder(fields)
+	fromCapture.UseCapture(c.Tag, names)
+	for _, body := range bodies {
+		env, pos := captured(t, c, body)
+		fromCapture.AddCaptured(env, t0, c.Tag, pos)
+		top.AddTop(env, t0)
+	}
+	got, want := &Record{}, &Record{}
+	fromCapture.Fill(got)
+	top.Fill(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("captured record (-top-level +captured):\n%s", diff)
+	}
+	if got.Field("identity").Has("nested") {
+		t.Error("a nested member was indexed from the capture")
+	}
+	if len(top.Gaps(got)) != 0 {
+		t.Errorf("gaps %v", top.Gaps(got))
+	}
+
+	env, pos := captured(t, c, bodies[0])
+	for name, tc := range map[string]struct {
+		tag uint64
+		pos []byte
+	}{"other capture": {event.CaptureTag([]string{"identity"}), pos}, "malformed": {c.Tag, []byte{0, 1}}} {
+		b := NewBuilder(fields)
+		b.UseCapture(c.Tag, names)
+		b.AddCaptured(env, t0, tc.tag, tc.pos)
+		r := &Record{}
+		b.Fill(r)
+		if !r.Field("identity").Has("nested") || !r.Field("businessKey").Has("B-1") {
+			t.Errorf("%s: the line was not scanned: %+v", name, r.Fields)
+		}
+	}
+}
+
+// TestBuilderCaptureMustCoverFields: a capture that lacks an index field
+// is not used (that field's values would be missed).
+func TestBuilderCaptureMustCoverFields(t *testing.T) {
+	c := event.NewCapture([]string{"identity"})
+	env, pos := captured(t, c, `{"identity":"ann","businessKey":"B-1"}`)
+	b := NewBuilder([]string{"businessKey", "identity"})
+	b.UseCapture(c.Tag, []string{"identity"})
+	b.AddCaptured(env, t0, c.Tag, pos)
+	r := &Record{}
+	b.Fill(r)
+	if !r.Field("businessKey").Has("B-1") {
+		t.Errorf("businessKey missed: %+v", r.Fields)
+	}
+}
+
+// BenchmarkBuilderAddCaptured is BenchmarkBuilderAdd's events indexed from
+// the positions noted when they were rendered.
+func BenchmarkBuilderAddCaptured(b *testing.B) {
+	c := event.NewCapture(DefaultFields)
+	var lines, pos [][]byte
+	for _, kv := range benchBodies() {
+		env, p := captured(b, c, "{"+kv[1:]+"}")
+		lines, pos = append(lines, env), append(pos, p)
+	}
+	bl := NewBuilder(DefaultFields)
+	bl.UseCapture(c.Tag, DefaultFields)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%5000 == 0 {
+			bl.Reset()
+		}
+		bl.AddCaptured(lines[i%len(lines)], t0, c.Tag, pos[i%len(pos)])
 	}
 }

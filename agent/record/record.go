@@ -38,15 +38,15 @@ func AppendEvent(dst []byte, e *event.Event, keepRaw bool) []byte {
 }
 
 // AppendEventCapture is AppendEvent that also records where the values
-// of c's keys lie in the envelope (a version 2 record), when e's
-// rendering noted any.
+// of c's keys lie in the envelope (a version 2 record; also when it has
+// none of them), unless they lie beyond what positions can say.
 func AppendEventCapture(dst []byte, e *event.Event, keepRaw bool, c *event.Capture) []byte {
 	start := len(dst)
 	dst = appendHead(dst, recVersionCapture, e, keepRaw)
 	envStart := len(dst)
 	dst = e.AppendJSONCapture(dst, c)
-	pos := c.Positions()
-	if len(pos) == 0 {
+	pos, ok := c.Positions()
+	if !ok {
 		dst[start] = recVersion
 		return dst
 	}

@@ -2,11 +2,14 @@ package record
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/auditship/auditship/internal/entry"
 	"github.com/auditship/auditship/internal/event"
 )
 
@@ -91,5 +94,75 @@ func TestPeekHeaderMatchesDecode(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { PeekHeader(rec) }); n != 0 {
 		t.Errorf("%v allocations per peek", n)
+	}
+}
+
+// TestEventRecordCapture: a version 2 record carries where the capture's
+// values lie in its envelope, which is byte for byte the version 1
+// envelope; an event with none of the values writes a version 1 record.
+func TestEventRecordCapture(t *testing.T) {
+	c := event.NewCapture([]string{"b", "a"})
+	for _, keepRaw := range []bool{false, true} {
+		e := testEvent("xyz", 9)
+		rec := AppendEventCapture([]byte("prev"), e, keepRaw, c)[len("prev"):]
+		if rec[0] != recVersionCapture {
+			t.Fatalf("version %d, want %d", rec[0], recVersionCapture)
+		}
+		var got event.Event
+		var h Header
+		if err := DecodeLean(9, rec, &got, &h); err != nil {
+			t.Fatal(err)
+		}
+		if want := e.AppendJSON(nil); string(got.Envelope) != string(want) {
+			t.Errorf("envelope %s, want %s", got.Envelope, want)
+		}
+		if h.CaptureTag != c.Tag {
+			t.Errorf("tag %x, want %x", h.CaptureTag, c.Tag)
+		}
+		var vals []string
+		event.EachCaptured(h.Captured, func(field, off, n int) {
+			vals = append(vals, fmt.Sprint(field, "=", string(got.Envelope[off:off+n])))
+		})
+		if diff := cmp.Diff([]string{`1="xyz"`}, vals); diff != "" {
+			t.Errorf("captured (-want +got):\n%s", diff)
+		}
+		if (got.Raw != nil) != keepRaw || string(h.ID) != e.ID {
+			t.Errorf("keepRaw %v: raw %q, id %q", keepRaw, got.Raw, h.ID)
+		}
+	}
+	var h Header
+	other := event.NewCapture([]string{"zz"})
+	rec := AppendEventCapture(nil, testEvent("x", 1), false, other)
+	if err := DecodeLean(1, rec, &event.Event{}, &h); err != nil || rec[0] != recVersionCapture || len(h.Captured) != 0 {
+		t.Errorf("none of the fields: want version 2 without positions, got version %d, %v (%v)", rec[0], h.Captured, err)
+	}
+	big := testEvent(strings.Repeat("y", 70000), 1)
+	rec = AppendEventCapture(nil, big, false, c)
+	if rec[0] != recVersion || string(rec) != string(AppendEvent(nil, big, false)) {
+		t.Errorf("a value past 64 KiB: want the version 1 record, got version %d", rec[0])
+	}
+}
+
+func benchEvent() *event.Event {
+	body := []byte(`{"timestamp":"2024-05-13T08:00:00.454054","identity":"hr.admin@example.com","workflowDefinitionId":"hire","workflowInstanceId":"b20c96ab-52fc-48ae-8e08-37c3f5f2b026","workflowDefinitionName":"Hire","businessKey":"order-7","transactionId":"9431f3be-16ff-4328-a61b-5371c27f2844","message":"Workflow instance variable changed"}`)
+	fields, _ := entry.ScanObject(body, nil)
+	e := testEvent("x", 1)
+	e.Raw, e.Body, e.Fields, e.OwnCategory = body, body, fields, false
+	return e
+}
+
+// BenchmarkAppendEvent and BenchmarkAppendEventCapture: what noting the
+// index fields' positions adds to encoding a record.
+func BenchmarkAppendEvent(b *testing.B) {
+	e, buf := benchEvent(), []byte(nil)
+	for b.Loop() {
+		buf = AppendEvent(buf[:0], e, false)
+	}
+}
+
+func BenchmarkAppendEventCapture(b *testing.B) {
+	e, buf, c := benchEvent(), []byte(nil), event.NewCapture([]string{"workflowInstanceId", "businessKey", "workflowDefinitionId", "identity", "transactionId"})
+	for b.Loop() {
+		buf = AppendEventCapture(buf[:0], e, false, c)
 	}
 }

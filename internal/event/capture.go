@@ -16,8 +16,18 @@ type Capture struct {
 	names []string
 	lens  uint64 // bit len%64 of each name: most keys are ruled out by one test
 	Tag   uint64 // identifies names, so a reader knows what field numbers mean
-	out   []byte // (field, offset, length) uvarint triples of the last rendering
+	out   []byte // positions of the last rendering (PositionSize bytes each)
+	over  bool   // the last rendering had a value beyond what positions can say
 }
+
+// PositionSize is the size of one position: the field's number (1 byte),
+// its value's offset and length in the envelope (2 bytes each, little
+// endian). Fixed, so that the sender reads them without decoding
+// varints; an envelope whose values lie past 64 KiB, or a capture of
+// more than 256 names, records none (the sender scans those lines).
+const PositionSize = 5
+
+const maxPosition = 1<<16 - 1
 
 // NewCapture captures the top-level keys named.
 func NewCapture(names []string) *Capture {
@@ -39,41 +49,49 @@ func CaptureTag(names []string) uint64 {
 	return h.Sum64() | 1
 }
 
-// Positions are the (field, offset, length) uvarint triples of the last
-// AppendJSONCapture, offsets relative to the envelope's first byte.
-func (c *Capture) Positions() []byte { return c.out }
+// Positions are the positions noted by the last AppendJSONCapture,
+// offsets relative to the envelope's first byte; ok is false when they
+// could not all be noted (the line must be scanned).
+func (c *Capture) Positions() (positions []byte, ok bool) { return c.out, !c.over }
 
-func (c *Capture) reset() { c.out = c.out[:0] }
+func (c *Capture) reset() { c.out, c.over = c.out[:0], false }
 
 // note records the value at [start, start+n) of the envelope when key is
-// one of the names.
+// one of the names. Small enough to be inlined: most keys are ruled out
+// by their length without a call.
 func (c *Capture) note(key []byte, start, n int) {
-	if c == nil || c.lens&(1<<(len(key)%64)) == 0 {
-		return
+	if c != nil && c.lens&(1<<(len(key)%64)) != 0 {
+		c.noteName(key, start, n)
 	}
+}
+
+func (c *Capture) noteName(key []byte, start, n int) {
 	for i, name := range c.names {
 		if string(key) == name {
-			c.out = binary.AppendUvarint(c.out, uint64(i))
-			c.out = binary.AppendUvarint(c.out, uint64(start))
-			c.out = binary.AppendUvarint(c.out, uint64(n))
+			if i > 255 || start+n > maxPosition {
+				c.over = true
+				return
+			}
+			c.out = append(c.out, byte(i), byte(start), byte(start>>8), byte(n), byte(n>>8))
 			return
 		}
 	}
 }
 
-// EachCaptured calls fn with each (field, offset, length) triple of
-// positions; it returns false when positions are malformed.
+// EachCaptured calls fn with each position's field number, offset and
+// length; it returns false when positions are malformed.
 func EachCaptured(positions []byte, fn func(field, off, n int)) bool {
-	for len(positions) > 0 {
-		var v [3]uint64
-		for i := range v {
-			x, k := binary.Uvarint(positions)
-			if k <= 0 {
-				return false
-			}
-			v[i], positions = x, positions[k:]
-		}
-		fn(int(v[0]), int(v[1]), int(v[2]))
+	if len(positions)%PositionSize != 0 {
+		return false
+	}
+	for p := positions; len(p) > 0; p = p[PositionSize:] {
+		fn(Position(p))
 	}
 	return true
+}
+
+// Position decodes the first position of p (at least PositionSize bytes).
+func Position(p []byte) (field, off, n int) {
+	_ = p[4]
+	return int(p[0]), int(binary.LittleEndian.Uint16(p[1:])), int(binary.LittleEndian.Uint16(p[3:]))
 }
