@@ -161,6 +161,10 @@ func (f *feeder) line(ctx context.Context, sel chain.Selected, key string, i int
 		return nil
 	}
 	f.prog.Matched++
+	// The chunk keeps what the buffer record needs (envelope, id, time),
+	// not the fields parsed for the match: thousands of them made most of
+	// replay's live heap.
+	e.Fields = nil
 	e.Source = event.Source{Input: "replay", Key: key, Path: sel.Ref.Key, Offset: int64(i), End: int64(i) + 1}
 	f.chunk.add(e, line, key, sel.Index.SizeBefore, i+1)
 	if f.chunk.full() {
