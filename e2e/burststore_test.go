@@ -119,13 +119,15 @@ func readBufferEvents(dir string) ([]appended, error) {
 }
 
 // decodeAppended reads the header of an event record (agent/record/record.go,
-// version 1): version, flags, time (varint), then id, _time text,
+// versions 1 and 2): version, flags, time (varint), then id, _time text,
 // category, input, key and path (uvarint length + bytes each), offset and
-// end (uvarint), the raw record if flag 1, and the envelope.
+// end (uvarint), the raw record if flag 1, in version 2 the index
+// capture's tag (uvarint) and positions (uvarint length + bytes), and the
+// envelope.
 func decodeAppended(rec buffer.Record) (appended, error) {
 	b := rec.Data
-	if len(b) < 2 || b[0] != 1 {
-		return appended{}, fmt.Errorf("record %d: event record version %v; this test decodes version 1", rec.Seq, b[:min(1, len(b))])
+	if len(b) < 2 || b[0] != 1 && b[0] != 2 {
+		return appended{}, fmt.Errorf("record %d: event record version %v; this test decodes versions 1 and 2", rec.Seq, b[:min(1, len(b))])
 	}
 	_, n := binary.Varint(b[2:])
 	d := recDecoder{b: b[2+max(n, 0):], bad: n <= 0}
@@ -137,6 +139,10 @@ func decodeAppended(rec buffer.Record) (appended, error) {
 	d.uvarint() // end
 	if b[1]&1 != 0 {
 		d.bytes() // raw
+	}
+	if b[0] == 2 {
+		d.uvarint() // capture tag
+		d.bytes()   // positions
 	}
 	if d.bad {
 		return a, fmt.Errorf("record %d: malformed event record", rec.Seq)
