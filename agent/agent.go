@@ -15,6 +15,7 @@ import (
 	"github.com/auditship/auditship/agent/delivery"
 	"github.com/auditship/auditship/agent/metrics"
 	"github.com/auditship/auditship/agent/state"
+	"github.com/auditship/auditship/internal/dirwatch"
 )
 
 // ErrRemovedState means data_dir holds undelivered events of a component
@@ -34,6 +35,8 @@ type Options struct {
 	// again (same path). Both nil: no reloads.
 	Reload <-chan struct{}
 	Load   func() (*config.Config, config.Diagnostics)
+
+	watch *dirwatch.Watcher // Run's, shared by the inputs of every pipeline
 }
 
 // Run runs every enabled pipeline until ctx ends or every pipeline has
@@ -48,6 +51,12 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) error {
 	if err := delivery.CheckRemovedState(opts.DataDir, cfg, opts.DiscardState, opts.Logger); err != nil {
 		return err
 	}
+	w, err := dirwatch.New()
+	if err != nil {
+		opts.Logger.Info("file watching unavailable; file inputs poll", zap.Error(err))
+	}
+	defer w.Close() // after the pipelines: their inputs released it
+	opts.watch = w
 	reg := metrics.New()
 	if cfg.MetricsAddr != "" {
 		srv, err := reg.Serve(cfg.MetricsAddr, func(err error) {

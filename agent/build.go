@@ -19,6 +19,7 @@ import (
 	"github.com/auditship/auditship/agent/state"
 	"github.com/auditship/auditship/inputs"
 	"github.com/auditship/auditship/inputs/format"
+	"github.com/auditship/auditship/internal/dirwatch"
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 	"github.com/auditship/auditship/processors"
@@ -54,7 +55,7 @@ func build(pc *config.Pipeline, opts Options, reg *metrics.Registry) (p *pipelin
 	if err = p.buildProcessors(pc, reg); err != nil {
 		return nil, err
 	}
-	return p, p.buildInputs(pc, dir, firstStart, reg)
+	return p, p.buildInputs(pc, dir, firstStart, reg, opts.watch)
 }
 
 func openBuffer(dir string, pc *config.Pipeline, log *zap.Logger, reg *metrics.Registry) (*buffer.Log, error) {
@@ -128,7 +129,8 @@ func (p *pipeline) buildProcessors(pc *config.Pipeline, reg *metrics.Registry) e
 	return nil
 }
 
-func (p *pipeline) buildInputs(pc *config.Pipeline, dir string, firstStart bool, reg *metrics.Registry) error {
+func (p *pipeline) buildInputs(pc *config.Pipeline, dir string, firstStart bool, reg *metrics.Registry,
+	watch *dirwatch.Watcher) error {
 	for _, ic := range pc.Inputs {
 		if !ic.Enabled {
 			continue
@@ -140,7 +142,7 @@ func (p *pipeline) buildInputs(pc *config.Pipeline, dir string, firstStart bool,
 		in, err := ic.Factory.Create(inputs.Settings{Pipeline: pc.Name, Name: ic.Name, StateDir: sdir,
 			FirstStart: firstStart, Logger: p.log.With(zap.String("input", ic.Name)),
 			Registerer: metrics.Wrap(reg, pc.Name, "input", ic.Name), Decoder: format.NewDecoder(ic.Decode),
-			Framing: ic.Framing, FlushTimeout: ic.FlushTimeout, Resume: p.resume(ic.Name)}, ic.Config)
+			Framing: ic.Framing, FlushTimeout: ic.FlushTimeout, Resume: p.resume(ic.Name), Watch: watch}, ic.Config)
 		if err != nil {
 			return fmt.Errorf("input %q: %w", ic.Name, err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/inputs/record"
+	"github.com/auditship/auditship/internal/dirwatch"
 	"github.com/auditship/auditship/internal/event"
 )
 
@@ -41,6 +42,11 @@ type Settings struct {
 	// skips records ending at or before it, so a kill between the buffer's
 	// fsync and the checkpoint write re-reads nothing. May be nil.
 	Resume func(sourceKey string) (end int64, ok bool)
+	// Watch is the agent's directory watcher, shared by all its inputs:
+	// one inotify instance, whose events reach only the inputs whose
+	// globs match. An input subscribes at create and unsubscribes at
+	// Close. Nil: an input that watches makes its own.
+	Watch *dirwatch.Watcher
 }
 
 // Factory creates one input type. NewConfig returns a pointer to a

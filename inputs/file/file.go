@@ -39,6 +39,7 @@ type input struct {
 	st       *store
 	m        *metrics
 	w        *watcher
+	timer    *time.Timer // wait's, reused: one per input, not one per wake-up
 
 	readMu    sync.Mutex // held by Read; Close waits for it
 	files     []*tfile   // round-robin order
@@ -82,7 +83,7 @@ func newInput(cfg *Config, s inputs.Settings) (*input, error) {
 		return nil, err
 	}
 	in.m = m
-	in.w = newWatcher(cfg.Paths, in.log)
+	in.w = newWatcher(cfg.Paths, s.Watch, in.log)
 	return in, nil
 }
 
@@ -148,15 +149,18 @@ func (in *input) wait(ctx context.Context) error {
 	if at, ok := in.nextFlush(); ok {
 		d = min(d, time.Until(at))
 	}
-	tm := time.NewTimer(max(d, 0))
-	defer tm.Stop()
+	if in.timer == nil {
+		in.timer = time.NewTimer(max(d, 0))
+	} else {
+		in.timer.Reset(max(d, 0)) // Go 1.23 timers: no stale value after Reset
+	}
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-in.done:
 		return errClosed
-	case <-in.w.wake:
-	case <-tm.C:
+	case <-in.w.wake():
+	case <-in.timer.C:
 	}
 	return nil
 }
@@ -170,6 +174,9 @@ func (in *input) Close(ctx context.Context) error {
 		defer in.readMu.Unlock()
 		for _, t := range in.files {
 			in.closeFile(t)
+		}
+		if in.timer != nil {
+			in.timer.Stop()
 		}
 		in.closeErr = in.st.close()
 	})

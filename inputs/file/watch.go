@@ -1,115 +1,47 @@
 package file
 
 import (
-	"path/filepath"
-	"sync"
-
-	"github.com/fsnotify/fsnotify"
 	"go.uber.org/zap"
+
+	"github.com/auditship/auditship/internal/dirwatch"
 )
 
 // watcher turns fsnotify events in the globs' directories into news for
-// Read. It is a hint: some file systems miss events, so Read also scans
-// every scan_interval.
+// Read, through the agent's shared directory watcher (a private one when
+// the settings bring none, as in tests). It is a hint: some file systems
+// miss events, so Read also scans every scan_interval.
 type watcher struct {
-	fw     *fsnotify.Watcher // nil when watching is not possible
-	wake   chan struct{}
-	mu     sync.Mutex
-	names  map[string]struct{} // written files
-	rescan bool
-	globs  []string // events on other names are not news (other inputs' files in a shared directory)
-	wg     sync.WaitGroup
+	sub   *dirwatch.Sub
+	own   *dirwatch.Watcher // made for this input; nil when shared
+	names map[string]struct{}
 }
 
-func newWatcher(globs []string, log *zap.Logger) *watcher {
-	w := &watcher{wake: make(chan struct{}, 1), names: map[string]struct{}{}, globs: globs}
-	fw, err := fsnotify.NewWatcher()
-	if err != nil {
-		log.Info("file watching unavailable; polling only", zap.Error(err))
-		return w
-	}
-	w.fw = fw
-	for _, g := range globs {
-		if dir := filepath.Dir(g); !hasMeta(dir) {
-			_ = fw.Add(dir) // a missing dir is found by polling later
+func newWatcher(globs []string, shared *dirwatch.Watcher, log *zap.Logger) *watcher {
+	w := &watcher{}
+	if shared == nil {
+		own, err := dirwatch.New()
+		if err != nil {
+			log.Info("file watching unavailable; polling only", zap.Error(err))
 		}
+		w.own, shared = own, own
 	}
-	w.wg.Add(1)
-	go w.run()
+	w.sub = shared.Subscribe(globs)
 	return w
 }
 
-func hasMeta(p string) bool {
-	for _, c := range p {
-		if c == '*' || c == '?' || c == '[' || c == '\\' {
-			return true
-		}
-	}
-	return false
-}
+func (w *watcher) wake() <-chan struct{} { return w.sub.Wake() }
 
-func (w *watcher) run() {
-	defer w.wg.Done()
-	for {
-		select {
-		case ev, ok := <-w.fw.Events:
-			if !ok {
-				return
-			}
-			if w.matches(ev.Name) {
-				w.note(ev)
-			}
-		case _, ok := <-w.fw.Errors:
-			if !ok {
-				return
-			}
-			w.note(fsnotify.Event{Op: fsnotify.Create}) // overflow: rescan
-		}
-	}
-}
-
-// matches reports whether an event's name is one of the paths: a file
-// renamed in or out of them shows under a matching name too (the new or
-// the old one), so nothing else needs a rescan.
-func (w *watcher) matches(name string) bool {
-	for _, g := range w.globs {
-		if ok, _ := filepath.Match(g, name); ok {
-			return true
-		}
-	}
-	return false
-}
-
-func (w *watcher) note(ev fsnotify.Event) {
-	w.mu.Lock()
-	if ev.Op == fsnotify.Write {
-		w.names[ev.Name] = struct{}{}
-	} else {
-		w.rescan = true
-	}
-	w.mu.Unlock()
-	select {
-	case w.wake <- struct{}{}:
-	default:
-	}
-}
-
-// take returns and resets what was seen since the last call.
+// take returns what was seen since the last call: the written files and
+// whether anything else happened. The names are valid until the next call.
 func (w *watcher) take() (map[string]struct{}, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var names map[string]struct{}
-	if len(w.names) > 0 {
-		names, w.names = w.names, map[string]struct{}{}
-	}
-	rescan := w.rescan
-	w.rescan = false
+	names, rescan := w.sub.Take(w.names) // the last call's map is free again
+	w.names = names
 	return names, rescan
 }
 
 func (w *watcher) close() {
-	if w.fw != nil {
-		w.fw.Close()
-		w.wg.Wait()
+	w.sub.Close()
+	if w.own != nil {
+		w.own.Close()
 	}
 }
