@@ -39,7 +39,9 @@ type SelectStats struct {
 	Batches    int   // batches of the output's streams
 	Selected   int   // batches yielded: their index may match
 	Unindexed  int   // batches without a readable index record (stored before index records): always yielded
-	IndexBytes int64 // bytes of index records and fallback manifests read
+	IndexBytes int64 // bytes of index records, summary columns and fallback manifests read
+	Summaries  int   // index summary columns read
+	Summarized int   // batches the summaries ruled out: their index records were not read
 }
 
 // Select yields, stream by stream in tree order, the stored batches of the
@@ -48,6 +50,12 @@ type SelectStats struct {
 // and reads index records only, never batch bodies; a batch without an
 // index record (an archive written before them) is read from its manifest
 // and always yielded.
+//
+// For a query with index terms or a time bound it first reads, segment
+// by segment, the index summary columns of the constrained fields (and of
+// the time ranges): a batch they rule out is skipped without reading its
+// record. Batches in no summary, or whose summary is missing or
+// unreadable, are decided by their records.
 func Select(ctx context.Context, st Reader, pipeline, output string, q *index.Query, stats *SelectStats) iter.Seq2[Selected, error] {
 	if stats == nil {
 		stats = &SelectStats{}
@@ -75,6 +83,11 @@ type selector struct {
 	output string
 	q      *index.Query
 	stats  *SelectStats
+
+	fields []string        // the summary columns q reads: fields,
+	times  bool            // and the time ranges
+	segs   []*segment      // summary segments not read yet, by first tree size
+	out    map[uint64]bool // tree sizes of the batches the segments read rule out
 }
 
 // stream walks the stream's manifest names beside its index names (both
@@ -85,6 +98,7 @@ func (s *selector) stream(ctx context.Context, yield func(Selected, error) bool)
 	nextIndex, stop := iter.Pull2(s.st.ListMeta(ctx, idir))
 	defer stop()
 	pending, ok, err := pullName(nextIndex)
+	s.listSummaries(ctx)
 	for name, lerr := range s.st.ListMeta(ctx, mdir) {
 		if lerr == nil {
 			lerr = err
@@ -99,6 +113,11 @@ func (s *selector) stream(ctx context.Context, yield func(Selected, error) bool)
 				yield(Selected{}, fmt.Errorf("list %s: %w", idir, err))
 				return false
 			}
+		}
+		if size, isName := manifestSize(name); isName && s.ruledOut(ctx, size) {
+			s.stats.Batches++
+			s.stats.Summarized++
+			continue
 		}
 		sel, err := s.batch(ctx, name, want, ok && pending == want)
 		if err != nil {
@@ -166,4 +185,63 @@ func (s *selector) fromManifest(ctx context.Context, name string) (*index.Record
 		r.Seqs = append(r.Seqs, run)
 	}
 	return r, nil
+}
+
+// listSummaries lists the stream's summary segments when q has columns
+// to read; none when listing fails (the records decide then).
+func (s *selector) listSummaries(ctx context.Context) {
+	s.fields, s.times = s.q.Columns()
+	if len(s.fields) == 0 && !s.times {
+		return
+	}
+	segs, err := listSegments(ctx, s.st, SummaryDir(s.id.pipeline, s.output, s.id.stream))
+	if err == nil {
+		s.segs, s.out = segs, map[uint64]bool{}
+	}
+}
+
+// ruledOut reports whether the summaries rule out the batch at tree size
+// size, reading the columns of the segments that start at or before it.
+func (s *selector) ruledOut(ctx context.Context, size uint64) bool {
+	for len(s.segs) > 0 && s.segs[0].first <= size {
+		g := s.segs[0]
+		s.segs = s.segs[1:]
+		if g.last >= size {
+			s.readSegment(ctx, g)
+		}
+	}
+	out := s.out[size]
+	delete(s.out, size)
+	return out
+}
+
+// readSegment reads the columns q needs of one segment. A column that is
+// missing or unreadable rules nothing out.
+func (s *selector) readSegment(ctx context.Context, g *segment) {
+	read := func(name string) {
+		if name == "" {
+			return
+		}
+		raw, err := s.st.GetMeta(ctx, name)
+		s.stats.IndexBytes += int64(len(raw))
+		if err != nil {
+			return
+		}
+		s.stats.Summaries++
+		sum, err := index.ParseSummary(raw)
+		if err != nil {
+			return
+		}
+		for _, size := range sum.RuledOut(s.q) {
+			if size >= g.first && size <= g.last {
+				s.out[size] = true
+			}
+		}
+	}
+	for _, f := range s.fields {
+		read(g.column(f, false))
+	}
+	if s.times {
+		read(g.column("", true))
+	}
 }

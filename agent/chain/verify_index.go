@@ -29,7 +29,12 @@ type indexCheck struct {
 // loadIndex reads the index record m holds the sha256 of, reporting what
 // is wrong with it; nil when there is none to check the lines against.
 func (s *streamCheck) loadIndex(ctx context.Context, m *Manifest) (*indexCheck, error) {
+	sums, err := s.summaryEntries(ctx, m)
+	if err != nil {
+		return nil, err
+	}
 	if m.Index == "" {
+		s.checkSummary(sums, nil, m)
 		return nil, nil // a batch stored before index records
 	}
 	r := s.v.report
@@ -57,6 +62,7 @@ func (s *streamCheck) loadIndex(ctx context.Context, m *Manifest) (*indexCheck, 
 			rec.Key, rec.SizeBefore, m.Key, m.SizeBefore)
 		return nil, nil
 	}
+	s.checkSummary(sums, rec, m)
 	fields := make([]string, len(rec.Fields))
 	for i, f := range rec.Fields {
 		fields[i] = f.Name

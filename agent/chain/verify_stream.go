@@ -30,6 +30,7 @@ type streamCheck struct {
 	cov        coverage
 	spans      []span
 	batches    int
+	sums       *summaryCheck // the stream's index summaries (verify_summary.go)
 }
 
 // boundary is the tree after a manifest: where checkpoints are checked.
@@ -53,6 +54,9 @@ func (v *verifier) verifyStream(ctx context.Context, id streamID) error {
 		if err := s.manifest(ctx, name); err != nil {
 			return err
 		}
+	}
+	if err := s.finishSummaries(ctx); err != nil {
+		return err
 	}
 	s.finish()
 	return nil

@@ -41,6 +41,7 @@ type chainer struct {
 	// records carry (Settings.Capture); capTag is its event.CaptureTag.
 	capture []string
 	capTag  uint64
+	sum     summarizer // the index summary being gathered (summary.go)
 }
 
 // openChain starts the chain of a journaled output whose store keeps
@@ -258,12 +259,16 @@ func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error) b
 			return false
 		}
 	}
-	return s.persist(ctx, "chain", func() error {
+	if !s.persist(ctx, "chain", func() error {
 		if err := s.chain.log.Commit(manifest); err != nil || !resealed {
 			return err
 		}
 		return s.chain.log.Sync() // the journal holds the manifest as sealed, not this one
-	})
+	}) {
+		return false
+	}
+	s.summarize(ctx, e)
+	return true
 }
 
 // storeIndex writes a stored batch's index record beside it, before its
@@ -346,6 +351,7 @@ func (s *Sender) checkpoint(ctx context.Context, now time.Time) {
 		return
 	}
 	c := s.chain
+	defer s.writeSummary(ctx) // the index summary of the batches committed since the last one
 	ctx, cancel := context.WithTimeout(ctx, checkpointTimeout)
 	defer cancel()
 	err := c.log.Settle(func(name string) ([]byte, error) { return c.meta.GetMeta(ctx, name) })
