@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
 
@@ -74,20 +75,46 @@ func (p *plainParser) findCandidates(inner []byte) {
 		p.byItem[i] = p.byItem[i][:0]
 	}
 	var depth int32
-	for i := 0; i < len(inner); i++ {
-		switch inner[i] {
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-		case ',':
-			if c, ok := candidateAt(inner, i); ok {
-				c.depth = depth
-				p.byItem[c.it] = append(p.byItem[c.it], len(p.cands))
-				p.cands = append(p.cands, c)
-			}
+	i := 0
+	for ; i+8 <= len(inner); i += 8 {
+		if structural(binary.LittleEndian.Uint64(inner[i:])) == 0 {
+			continue // most words: text without a brace, bracket or comma
+		}
+		for j := i; j < i+8; j++ {
+			depth = p.candidate(inner, j, depth)
 		}
 	}
+	for ; i < len(inner); i++ {
+		depth = p.candidate(inner, i, depth)
+	}
+}
+
+// candidate looks at the byte at i: a brace or bracket moves the depth,
+// which it returns; a comma may start a candidate.
+func (p *plainParser) candidate(inner []byte, i int, depth int32) int32 {
+	switch inner[i] {
+	case '{', '[':
+		depth++
+	case '}', ']':
+		depth--
+	case ',':
+		if c, ok := candidateAt(inner, i); ok {
+			c.depth = depth
+			p.byItem[c.it] = append(p.byItem[c.it], len(p.cands))
+			p.cands = append(p.cands, c)
+		}
+	}
+	return depth
+}
+
+// structural is non-zero when the 8 bytes of w hold a brace, a bracket or
+// a comma (SWAR, never zero when one is there; it may also be non-zero
+// without one, after a borrow, and the byte-wise look then finds none).
+func structural(w uint64) uint64 {
+	const lo8, hi8 = 0x0101010101010101, 0x8080808080808080
+	zero := func(x uint64) uint64 { return (x - lo8) &^ x & hi8 }
+	f := w | lo8*0x20 // '[' and ']' become '{' and '}'
+	return zero(f^(lo8*'{')) | zero(f^(lo8*'}')) | zero(w^(lo8*','))
 }
 
 // candidateAt checks for ", KEY=" at i with KEY a known item name.

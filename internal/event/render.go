@@ -83,6 +83,12 @@ func (e *Event) appendSource(dst []byte, c *Capture, base int) []byte {
 		}
 	}
 	rawKeys := e.Format == FormatJSON
+	if !rawKeys && !e.needsRewrite() { // no key renamed or dropped: no per-key checks
+		for _, f := range e.Fields {
+			dst = appendNoted(dst, f, c, base)
+		}
+		return dst
+	}
 	for i, f := range e.Fields {
 		k := keyText(f.Key, rawKeys)
 		if e.shadowed(i, k) {
@@ -307,6 +313,10 @@ func appendQuoted[T string | []byte](dst []byte, s T) []byte {
 func appendEscaped[T string | []byte](dst []byte, s T) []byte {
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainASCII(load64(s, i)) {
+			i += 8 // eight bytes that need no escape and are not UTF-8 sequences
+			continue
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
 			i++
@@ -324,6 +334,25 @@ func appendEscaped[T string | []byte](dst []byte, s T) []byte {
 		start = i
 	}
 	return append(dst, s[start:]...)
+}
+
+// load64 reads the 8 bytes at s[i:] little-endian (one load: the
+// compiler combines the byte loads).
+func load64[T string | []byte](s T, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// plainASCII reports whether the 8 bytes of w are ASCII from 0x20 on, none
+// a quote or a backslash: written as they are (SWAR; exact: "some byte
+// below n" and "some zero byte" are never missed, and a false alarm only
+// sends the word through the byte-wise path).
+func plainASCII(w uint64) bool {
+	const lo8, hi8 = 0x0101010101010101, 0x8080808080808080
+	zero := func(x uint64) uint64 { return (x - lo8) &^ x & hi8 }
+	below20 := (w - lo8*0x20) &^ w & hi8
+	return (w&hi8 | below20 | zero(w^(lo8*'"')) | zero(w^(lo8*'\\'))) == 0
 }
 
 func appendEscape(dst []byte, c byte) []byte {

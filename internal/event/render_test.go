@@ -2,6 +2,7 @@ package event
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -67,6 +68,29 @@ func TestAppendJSONSplice(t *testing.T) {
 		e.Fields = tc.fields
 		if diff := cmp.Diff(tc.want, string(e.AppendJSON(nil))); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
+
+// TestPlainASCII: the word test passes only words the byte-wise escaping
+// would write unchanged.
+func TestPlainASCII(t *testing.T) {
+	alphabet := []byte("aZ09 ~\x7f\"\\\x00\x1f\x20\x21\x5b\x5c\x5d\x22\x80\xd0\xff\x0a")
+	rng := rand.New(rand.NewPCG(3, 4))
+	var w [8]byte
+	for range 200000 {
+		safe := true
+		for i := range w {
+			w[i] = alphabet[rng.IntN(len(alphabet))]
+			if c := w[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				safe = false
+			}
+		}
+		if plainASCII(load64(w[:], 0)) != safe {
+			t.Fatalf("%q: plainASCII says %v", w, !safe)
+		}
+		if plainASCII(load64(string(w[:]), 0)) != safe {
+			t.Fatalf("%q as a string: plainASCII says %v", w, !safe)
 		}
 	}
 }
