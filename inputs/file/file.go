@@ -57,6 +57,7 @@ type input struct {
 	needScan  bool
 	scans     int    // scans done: a test's count
 	spare     []byte // a chunk buffer no event refers to
+	headBuf   []byte // sameHead's read of a file's first bytes
 	recs      []record.Record
 
 	done      chan struct{}

@@ -46,13 +46,18 @@ func (in *input) pull(t *tfile, now time.Time) (recs []record.Record, moved bool
 	return nil, false
 }
 
-// readChunk reads one chunk of t. A short read is copied out so that the
-// large buffer serves the next read; a full one is handed to the framer.
+// smallSlack is what a small read's own buffer has beyond the bytes known
+// to wait: a line written since then still fits.
+const smallSlack = 4 << 10
+
+// readChunk reads one chunk of t. A short read into the large buffer is
+// copied out so that the buffer serves the next read; a full one is handed
+// to the framer. A read of the few bytes known to wait gets a buffer of its
+// own (no copy), and drops the large one: a tail written line by line
+// holds no 256 KiB chunk.
 func (in *input) readChunk(t *tfile, now time.Time) []record.Record {
-	if in.spare == nil {
-		in.spare = make([]byte, chunkSize)
-	}
-	n, err := t.read(in.spare)
+	buf, small := in.chunkFor(t)
+	n, err := t.read(buf)
 	if err != nil {
 		in.failed(t.path, "read", err)
 		t.eof = true
@@ -62,14 +67,30 @@ func (in *input) readChunk(t *tfile, now time.Time) []record.Record {
 		return nil
 	}
 	in.m.readBytes.Add(float64(n))
-	data := in.spare[:n]
-	if n < chunkSize/4 {
+	data := buf[:n]
+	switch {
+	case small:
+		in.spare = nil
+	case n < chunkSize/4:
 		data = bytes.Clone(data)
-	} else {
+	default:
 		in.spare = nil
 	}
 	t.flushAt = now.Add(in.set.FlushTimeout)
 	return t.fr.Write(data, in.recs[:0])
+}
+
+// chunkFor is the buffer of t's next read: its own when the bytes known to
+// wait (size at the last scan or news, less the offset) are few, else the
+// large one.
+func (in *input) chunkFor(t *tfile) (buf []byte, small bool) {
+	if w := t.size - t.off; w > 0 && w < chunkSize/4 {
+		return make([]byte, w+smallSlack), true
+	}
+	if in.spare == nil {
+		in.spare = make([]byte, chunkSize)
+	}
+	return in.spare, false
 }
 
 func (in *input) flushDue(t *tfile, now time.Time) bool {

@@ -1,7 +1,9 @@
 package file
 
 import (
+	"crypto/sha256"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -174,21 +176,27 @@ func (in *input) dropUnread(t *tfile) {
 }
 
 // sameHead checks an open file's fingerprint against its content, and lets
-// a short fingerprint grow with the file.
+// a short fingerprint grow with the file. It runs at every write news of a
+// tailed file, so it reads into the input's own buffer and hashes only the
+// fingerprint's length.
 func (in *input) sameHead(t *tfile) bool {
 	if t.f == nil {
 		return true
 	}
-	h, err := head(t.f)
-	if err != nil {
+	if in.headBuf == nil {
+		in.headBuf = make([]byte, fpMax)
+	}
+	n, err := t.f.ReadAt(in.headBuf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return true // a read error shows again when reading
 	}
-	p := newPrefixes(h)
-	if !p.matches(t.r.fp) {
+	h, fp := in.headBuf[:n], t.r.fp // only this goroutine writes fp
+	if fp.Len == 0 || fp.Len > len(h) || sha256.Sum256(h[:fp.Len]) != fp.Sum {
 		return false
 	}
-	if len(h) > t.r.fp.Len {
-		in.st.with(func() { t.r.fp = p.full() })
+	if len(h) > fp.Len {
+		full := fingerprint{Sum: sha256.Sum256(h), Len: len(h)}
+		in.st.with(func() { t.r.fp = full })
 	}
 	return true
 }

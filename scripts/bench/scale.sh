@@ -16,7 +16,11 @@
 #   SCALE_STRACE         1: after the window, count fsync/fdatasync calls
 #                        with strace -c -f for 10 s
 #   AUDITSHIP_BENCH_DIR  work dir on a disk-backed filesystem (default
-#                        /var/tmp/auditship-bench); the run goes in scale/
+#                        /var/tmp/auditship-bench); each run goes in its own
+#                        scale.PID/, removed at the end unless SCALE_KEEP=1
+#   AUDITSHIP_BIN        the agent to run (default: built into the run dir)
+#   BENCH_RUNNER         scripts/bench/runner binary (default: built)
+#   BENCH_METRICS_PORT   metrics port (default: a free one)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -34,16 +38,18 @@ BASE=$(cd "$BASE" && pwd)
 case $(stat -f -c %T "$BASE") in
   tmpfs|ramfs) die "$BASE is on tmpfs: fsync is free there; set AUDITSHIP_BENCH_DIR" ;;
 esac
-DIR=$BASE/scale
+DIR=$BASE/scale.$$ # runs side by side (make bench runs this too) do not share files
 rm -rf "$DIR"
 mkdir -p "$DIR/logs" "$DIR/out" "$DIR/bin"
 
-$GO build -o "$DIR/bin/auditship" ./cmd/auditship
+AGENT_BIN=${AUDITSHIP_BIN:-$DIR/bin/auditship}
+RUNNER=${BENCH_RUNNER:-$DIR/bin/runner}
+[[ -n ${AUDITSHIP_BIN:-} ]] || $GO build -o "$AGENT_BIN" ./cmd/auditship
+[[ -n ${BENCH_RUNNER:-} ]] || $GO build -o "$RUNNER" ./scripts/bench/runner
 $GO build -o "$DIR/bin/gen" ./scripts/bench/gen
 $GO build -o "$DIR/bin/appender" ./scripts/bench/appender
-$GO build -o "$DIR/bin/runner" ./scripts/bench/runner
 "$DIR/bin/gen" -n 20000 -format json -seed 1 > "$DIR/src.log"
-PORT=$("$DIR/bin/runner" -free-port)
+PORT=${BENCH_METRICS_PORT:-$("$RUNNER" -free-port)}
 
 {
   echo "shutdown_timeout = \"30s\""
@@ -70,10 +76,10 @@ if [[ -n ${SCALE_PROFILE:-} ]]; then
   mkdir -p "$SCALE_PROFILE"
   envs=(AUDITSHIP_CPUPROFILE="$SCALE_PROFILE/cpu.pprof" AUDITSHIP_MEMPROFILE="$SCALE_PROFILE/mem.pprof")
 fi
-env "${envs[@]}" "$DIR/bin/auditship" run -c "$DIR/config.hcl" --data-dir "$DIR/data" 2> "$DIR/agent.log" &
+env "${envs[@]}" "$AGENT_BIN" run -c "$DIR/config.hcl" --data-dir "$DIR/data" 2> "$DIR/agent.log" &
 AGENT=$!
 trap 'kill $AGENT 2>/dev/null || true' EXIT
-for _ in $(seq 100); do
+for _ in $(seq 1200); do # building 100 pipelines takes a while on a busy machine
   curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break
   sleep 0.1
 done
@@ -90,10 +96,14 @@ fsyncs() {
   curl -sf "http://127.0.0.1:$PORT/metrics" |
     awk '/^auditship_buffer_fsyncs_total/ {s += $NF} END {printf "%d\n", s}'
 }
+# A scrape of 100 pipelines' metrics takes a while: each count is timed
+# at its own scrape, the CPU at its own read.
 sleep "$WARM"
-c0=$(cpu) f0=$(fsyncs) t0=$(date +%s.%N)
+f0=$(fsyncs) u0=$(date +%s.%N)
+c0=$(cpu) t0=$(date +%s.%N)
 sleep $((SECS - WARM))
-c1=$(cpu) f1=$(fsyncs) t1=$(date +%s.%N)
+c1=$(cpu) t1=$(date +%s.%N)
+f1=$(fsyncs) u1=$(date +%s.%N)
 STRACE=""
 if [[ ${SCALE_STRACE:-0} == 1 ]]; then
   timeout -s INT 10 strace -c -f -e trace=fsync,fdatasync -p "$AGENT" -o "$DIR/strace.txt" 2> /dev/null || true
@@ -107,13 +117,14 @@ wait $AGENT || die "agent exited with $?; see $DIR/agent.log"
 trap - EXIT
 
 STORED=$(find "$DIR/out" -type f -name '*.ndjson' -exec cat {} + | wc -l)
-awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" -v f0="$f0" -v f1="$f1" \
-  -v hwm="$HWM" -v p="$P" -v rate="$RATE" -v w="$(cat "$DIR/written")" -v s="$STORED" 'BEGIN {
+awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" -v f0="$f0" -v f1="$f1" -v u0="$u0" -v u1="$u1" \
+  -v la="$(cut -d" " -f1-3 /proc/loadavg)" -v hwm="$HWM" -v p="$P" -v rate="$RATE" -v w="$(cat "$DIR/written")" -v s="$STORED" 'BEGIN {
   d = t1 - t0
-  printf "pipelines %d x %d lines/s, window %.0f s\n", p, rate, d
+  printf "pipelines %d x %d lines/s, window %.0f s, load average %s\n", p, rate, d, la
   printf "cpu       %.1f%% of one core\n", 100 * (c1 - c0) / hz / d
   printf "rss peak  %.1f MB (VmHWM)\n", hwm / 1024
-  printf "fsyncs    %.1f/s (auditship_buffer_fsyncs_total)\n", (f1 - f0) / d
+  printf "fsyncs    %.1f/s (auditship_buffer_fsyncs_total: %d to %d in %.1f s)\n", (f1 - f0) / (u1 - u0), f0, f1, u1 - u0
   printf "lines     %d written, %d stored (categories drops persistence reads)\n", w * p, s
 }'
 [[ -z $STRACE ]] || echo "strace    $STRACE"
+[[ ${SCALE_KEEP:-0} == 1 ]] && echo "kept $DIR" || rm -rf "$DIR"
