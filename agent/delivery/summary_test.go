@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -145,5 +146,29 @@ func TestChainWritesNoSummaryForAnInlineStore(t *testing.T) {
 		if strings.HasPrefix(name, "_auditship/index-summary/") {
 			t.Errorf("an inline store got %s", name)
 		}
+	}
+}
+
+func TestChainWritesAFullSegmentAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := newChainStore()
+	s := newTestSender(t, buf, out, dir+"/out")
+	s.chain.fields = []string{"a"}
+	runUntil(s, appendEvents(t, buf, 4*(summaryMax+3))) // batches of four
+	var segs []string
+	for name := range out.meta {
+		rest, ok := strings.CutPrefix(strings.TrimSuffix(name, ".gz"), chain.SummaryDir("p", "o", "s"))
+		if seg, isA := strings.CutSuffix(rest, "/field.a.json"); ok && isA {
+			segs = append(segs, seg)
+		}
+	}
+	slices.Sort(segs)
+	// the first summaryMax batches when they had gathered, the other
+	// three at the shutdown checkpoint
+	last := uint64(4 * (summaryMax - 1))
+	want := []string{fmt.Sprintf("%020d-%020d", 0, last), fmt.Sprintf("%020d-%020d", last+4, last+12)}
+	if diff := cmp.Diff(want, segs); diff != "" {
+		t.Errorf("segments (-want +got):\n%s", diff)
 	}
 }
