@@ -14,7 +14,8 @@ import (
 // drops is not there at all.
 type Capture struct {
 	names []string
-	lens  uint64 // bit len%64 of each name: most keys are ruled out by one test
+	lens  uint64    // bit len%64 of each name: most keys are ruled out by one test
+	first [4]uint64 // bit of each name's first byte: most of the rest by another
 	Tag   uint64 // identifies names, so a reader knows what field numbers mean
 	out   []byte // positions of the last rendering (PositionSize bytes each)
 	over  bool   // the last rendering had a value beyond what positions can say
@@ -34,6 +35,9 @@ func NewCapture(names []string) *Capture {
 	c := &Capture{names: names, Tag: CaptureTag(names)}
 	for _, n := range names {
 		c.lens |= 1 << (len(n) % 64)
+		if n != "" {
+			c.first[n[0]/64] |= 1 << (n[0] % 64)
+		}
 	}
 	return c
 }
@@ -60,9 +64,15 @@ func (c *Capture) reset() { c.out, c.over = c.out[:0], false }
 // one of the names. Small enough to be inlined: most keys are ruled out
 // by their length without a call.
 func (c *Capture) note(key []byte, start, n int) {
-	if c != nil && c.lens&(1<<(len(key)%64)) != 0 {
+	if c.wants(key) {
 		c.noteName(key, start, n)
 	}
+}
+
+// wants reports whether key may be one of the names (false: certainly
+// not); false for a nil capture.
+func (c *Capture) wants(key []byte) bool {
+	return c != nil && len(key) > 0 && c.lens&(1<<(len(key)%64)) != 0 && c.first[key[0]/64]&(1<<(key[0]%64)) != 0
 }
 
 func (c *Capture) noteName(key []byte, start, n int) {

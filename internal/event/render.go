@@ -75,8 +75,10 @@ func (e *Event) appendSource(dst []byte, c *Capture, base int) []byte {
 			if c != nil { // keys without escapes, none renamed or dropped
 				start := len(dst) + 1 - base
 				for _, f := range e.Fields {
-					off, _ := offsetIn(inner, f.Value)
-					c.note(f.Key, start+off, len(f.Value))
+					if c.wants(f.Key) {
+						off, _ := offsetIn(inner, f.Value)
+						c.noteName(f.Key, start+off, len(f.Value))
+					}
 				}
 			}
 			return append(append(dst, ','), inner...)
