@@ -16,9 +16,9 @@ type Capture struct {
 	names []string
 	lens  uint64    // bit len%64 of each name: most keys are ruled out by one test
 	first [4]uint64 // bit of each name's first byte: most of the rest by another
-	Tag   uint64 // identifies names, so a reader knows what field numbers mean
-	out   []byte // positions of the last rendering (PositionSize bytes each)
-	over  bool   // the last rendering had a value beyond what positions can say
+	Tag   uint64    // identifies names, so a reader knows what field numbers mean
+	out   []byte    // positions of the last rendering (PositionSize bytes each)
+	over  bool      // the last rendering had a value beyond what positions can say
 }
 
 // PositionSize is the size of one position: the field's number (1 byte),
