@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
+
+	"github.com/auditship/auditship/internal/swar"
 )
 
 // keys finds, in one pass over an envelope line, the members whose key is
@@ -122,11 +124,11 @@ func skipWS(b []byte, i int) int {
 // saves. zeroBytes flags the zero bytes of x; its lowest flag is exact
 // (borrows may flag bytes above it), which is all the scans use.
 const (
-	lo8 = 0x0101010101010101
-	hi8 = 0x8080808080808080
+	lo8 = swar.Lo
+	hi8 = swar.Hi
 )
 
-func zeroBytes(x uint64) uint64 { return (x - lo8) &^ x & hi8 }
+func zeroBytes(x uint64) uint64 { return swar.Zero(x) }
 
 // stringEnd returns the index of the quote that ends the string whose
 // body starts at i, or -1.

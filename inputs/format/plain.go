@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/auditship/auditship/internal/event"
+	"github.com/auditship/auditship/internal/swar"
 )
 
 var plainStart = []byte("{timestamp=")
@@ -111,10 +112,8 @@ func (p *plainParser) candidate(inner []byte, i int, depth int32) int32 {
 // a comma (SWAR, never zero when one is there; it may also be non-zero
 // without one, after a borrow, and the byte-wise look then finds none).
 func structural(w uint64) uint64 {
-	const lo8, hi8 = 0x0101010101010101, 0x8080808080808080
-	zero := func(x uint64) uint64 { return (x - lo8) &^ x & hi8 }
-	f := w | lo8*0x20 // '[' and ']' become '{' and '}'
-	return zero(f^(lo8*'{')) | zero(f^(lo8*'}')) | zero(w^(lo8*','))
+	f := w | swar.Lo*0x20 // '[' and ']' become '{' and '}'
+	return swar.Equal(f, '{') | swar.Equal(f, '}') | swar.Equal(w, ',')
 }
 
 // candidateAt checks for ", KEY=" at i with KEY a known item name.

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"unicode/utf8"
+
+	"github.com/auditship/auditship/internal/swar"
 )
 
 // scanString checks a string at b[i]: escapes, no control characters,
@@ -35,18 +37,12 @@ func scanString(b []byte, i int) int {
 	}
 }
 
-// Byte-wise constants for scanning eight bytes at a time.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
 // skipPlain returns the offset of the first byte at or after i that a
 // string scan must look at: '"', '\\', a control character or non-ASCII.
 // Strings are most of a record, so it tests eight bytes per step.
 func skipPlain(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
-		if m := stopMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+		if m := swar.Stop(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -54,13 +50,4 @@ func skipPlain(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// stopMask sets the high bit of each byte of x (little endian) that stops a
-// string scan. Borrows may also flag bytes above the lowest flagged one,
-// never below it, so only the lowest flag is exact; it is the one used.
-func stopMask(x uint64) uint64 {
-	q := x ^ (ones * '"')
-	s := x ^ (ones * '\\')
-	return ((q-ones)&^q | (s-ones)&^s | (x - ones*0x20) | x) & highs
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/auditship/auditship/internal/swar"
 )
 
 // AppendJSON appends the SPEC §4 envelope of e to dst: _id, _seq, _time,
@@ -350,12 +352,7 @@ func load64[T string | []byte](s T, i int) uint64 {
 // a quote or a backslash: written as they are (SWAR; exact: "some byte
 // below n" and "some zero byte" are never missed, and a false alarm only
 // sends the word through the byte-wise path).
-func plainASCII(w uint64) bool {
-	const lo8, hi8 = 0x0101010101010101, 0x8080808080808080
-	zero := func(x uint64) uint64 { return (x - lo8) &^ x & hi8 }
-	below20 := (w - lo8*0x20) &^ w & hi8
-	return (w&hi8 | below20 | zero(w^(lo8*'"')) | zero(w^(lo8*'\\'))) == 0
-}
+func plainASCII(w uint64) bool { return swar.Stop(w) == 0 }
 
 func appendEscape(dst []byte, c byte) []byte {
 	switch c {
