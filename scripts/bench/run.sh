@@ -124,6 +124,16 @@ config tail  "input \"file\" \"in\" {
     format   = \"json\"
     start_at = \"beginning\"
   }" ""
+# the same without index values (index_fields = []): the index's cost is
+# the difference (issue 11: at most 3% of CPU-s per million)
+config tailnoidx "input \"file\" \"in\" {
+    paths    = [\"$JSON_LOG\"]
+    format   = \"json\"
+    start_at = \"beginning\"
+  }" "" "output \"file\" \"out\" {
+    path         = \"$DIR/run/tailnoidx/out\"
+    index_fields = []
+  }"
 
 # agent NAME LABEL RUNNER_ARGS...: runs the agent on conf/NAME.hcl with
 # the data_dir of run dir $RUN_DIR (default NAME), which it keeps, prints
@@ -244,6 +254,9 @@ NEVER_RATE=$(col 8)
 workload plain "stdin plain -> file" "$PASSED" -events "$N" -bytes "$PLAIN_BYTES" -stdin "$PLAIN_LOG"
 workload tail  "tail json -> file" "$N" -events "$N" -bytes "$JSON_BYTES" -until "$N"
 TAIL_RATE=$(col 8)
+TAIL_CPU=$(col 6)
+workload tailnoidx "tail json -> file, no index values" "$N" -events "$N" -bytes "$JSON_BYTES" -until "$N"
+NOIDX_CPU=$(col 6)
 backlog
 stores
 mysql_rows
@@ -253,6 +266,8 @@ pipelines_row
 echo
 awk -v b="$BATCH_RATE" -v n="$NEVER_RATE" 'BEGIN { if (n > 0)
   printf "fsync=batch runs at %.0f%% of the events/s of fsync=never (target >= 80%%)\n", 100 * b / n }'
+awk -v t="$TAIL_CPU" -v n="$NOIDX_CPU" 'BEGIN { if (n > 0)
+  printf "index values cost %+.1f%% CPU-s/M (tail json -> file against index_fields = []; target <= 3%%; single runs vary +-10%%)\n", 100 * (t / n - 1) }'
 echo "events/s and MB/s count input entries and bytes over the wall time from start to exit;"
 echo "CPU-s/M = (user+sys of the process) per million input entries; RSS = peak (ru_maxrss);"
 echo "fsync/s = buffer fsyncs (auditship_buffer_fsyncs_total) per second, up to the last scrape."
