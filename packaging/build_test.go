@@ -56,7 +56,9 @@ func buildDist() {
 		return
 	}
 	distRoot = dir
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A cold machine builds nfpm first (go install), beside the other
+	// packages' tests: 5 minutes were too few on a loaded 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "../scripts/package.sh")
 	cmd.Env = append(os.Environ(), "DIST="+dir, "VERSION="+testVersion,
