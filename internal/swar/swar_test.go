@@ -8,7 +8,8 @@ import (
 )
 
 // TestAgainstBytes: Equal and Below never miss a byte, Below never
-// flags a word without one, and Equal's lowest flag is the first match.
+// flags a word without one, Equal's lowest flag is the first match, and
+// Stop is zero exactly when no byte needs a string scan's attention.
 func TestAgainstBytes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	alphabet := []byte{0, 1, 0x1f, 0x20, 0x21, '"', '\\', 'a', 0x7f, 0x80, 0xff, ','}
@@ -31,6 +32,13 @@ func TestAgainstBytes(t *testing.T) {
 			t.Fatalf("% x: Equal flagged %x without a quote", b, m)
 		case first >= 0 && (m == 0 || bits.TrailingZeros64(m)/8 != first):
 			t.Fatalf("% x: Equal %x, first quote at %d", b, m, first)
+		}
+		safe := !below
+		for _, c := range b {
+			safe = safe && c < 0x80 && c != '"' && c != '\\'
+		}
+		if (Stop(w) == 0) != safe {
+			t.Fatalf("% x: Stop = %x, want bytes a string scan passes: %v", b, Stop(w), safe)
 		}
 		if (Below(w, 0x20) != 0) != below {
 			t.Fatalf("% x: Below(0x20) = %x, want a byte below: %v", b, Below(w, 0x20), below)
