@@ -136,7 +136,7 @@ func digestValue(v string) (string, error) {
 // CheckpointDir is where an output's checkpoints of one pipeline and
 // stream live in a store; names sort by time.
 func CheckpointDir(pipeline, output, stream string) string {
-	return "_auditship/checkpoints/" + url.PathEscape(pipeline) + "/" + url.PathEscape(output) + "/" + stream + "/"
+	return streamDir("_auditship/checkpoints/", pipeline, output, stream)
 }
 
 // CheckpointName is the name of a checkpoint written at t.

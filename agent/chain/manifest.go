@@ -108,7 +108,7 @@ func Digest(b []byte) string {
 // ManifestDir is where an output's manifests of one pipeline and stream
 // live in its store; names sort in tree order.
 func ManifestDir(pipeline, output, stream string) string {
-	return "_auditship/manifests/" + url.PathEscape(pipeline) + "/" + url.PathEscape(output) + "/" + stream + "/"
+	return streamDir("_auditship/manifests/", pipeline, output, stream)
 }
 
 // ManifestName is the name of the manifest of the batch that starts at
@@ -139,4 +139,11 @@ func IDKey(id []byte) [IDKeySize]byte {
 	}
 	s := sha256.Sum256(id)
 	return [IDKeySize]byte(s[:IDKeySize])
+}
+
+// streamDir is the directory of one pipeline's, output's and stream's
+// chain files of a kind (manifests, checkpoints, index records, index
+// summaries): <kind><pipeline>/<output>/<stream>/, names path-escaped.
+func streamDir(kind, pipeline, output, stream string) string {
+	return kind + url.PathEscape(pipeline) + "/" + url.PathEscape(output) + "/" + stream + "/"
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
-	"net/url"
 	"strings"
 
 	"github.com/auditship/auditship/agent/index"
@@ -16,7 +15,7 @@ import (
 // IndexDir is where an output's index records of one pipeline and stream
 // live in its store; names parallel the manifests'.
 func IndexDir(pipeline, output, stream string) string {
-	return "_auditship/index/" + url.PathEscape(pipeline) + "/" + url.PathEscape(output) + "/" + stream + "/"
+	return streamDir("_auditship/index/", pipeline, output, stream)
 }
 
 // IndexName is the name of the index record of the batch that starts at

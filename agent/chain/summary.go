@@ -16,7 +16,7 @@ import (
 // stream live in its store: one directory per segment of consecutive
 // batches, holding one column per index field and one of time ranges.
 func SummaryDir(pipeline, output, stream string) string {
-	return "_auditship/index-summary/" + url.PathEscape(pipeline) + "/" + url.PathEscape(output) + "/" + stream + "/"
+	return streamDir("_auditship/index-summary/", pipeline, output, stream)
 }
 
 // SummaryName is the name of one column of the segment whose batches
