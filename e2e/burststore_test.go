@@ -119,15 +119,16 @@ func readBufferEvents(dir string) ([]appended, error) {
 }
 
 // decodeAppended reads the header of an event record (agent/record/record.go,
-// versions 1 and 2): version, flags, time (varint), then id, _time text,
+// versions 1 to 3): version, flags, time (varint), then id, _time text,
 // category, input, key and path (uvarint length + bytes each), offset and
 // end (uvarint), the raw record if flag 1, in version 2 the index
 // capture's tag (uvarint) and positions (uvarint length + bytes), and the
-// envelope.
+// envelope; in version 3 the envelope is followed by the positions, their
+// count (1 byte) and the tag (8 bytes).
 func decodeAppended(rec buffer.Record) (appended, error) {
 	b := rec.Data
-	if len(b) < 2 || b[0] != 1 && b[0] != 2 {
-		return appended{}, fmt.Errorf("record %d: event record version %v; this test decodes versions 1 and 2", rec.Seq, b[:min(1, len(b))])
+	if len(b) < 2 || b[0] < 1 || b[0] > 3 {
+		return appended{}, fmt.Errorf("record %d: event record version %v; this test decodes versions 1 to 3", rec.Seq, b[:min(1, len(b))])
 	}
 	_, n := binary.Varint(b[2:])
 	d := recDecoder{b: b[2+max(n, 0):], bad: n <= 0}
@@ -143,6 +144,10 @@ func decodeAppended(rec buffer.Record) (appended, error) {
 	if b[0] == 2 {
 		d.uvarint() // capture tag
 		d.bytes()   // positions
+	}
+	if b[0] == 3 && len(d.b) >= 9 {
+		end := len(d.b) - 9
+		d.b = d.b[:max(end-5*int(d.b[end]), 0)]
 	}
 	if d.bad {
 		return a, fmt.Errorf("record %d: malformed event record", rec.Seq)

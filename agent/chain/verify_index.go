@@ -67,7 +67,7 @@ func (s *streamCheck) loadIndex(ctx context.Context, m *Manifest) (*indexCheck, 
 	for i, f := range rec.Fields {
 		fields[i] = f.Name
 	}
-	return &indexCheck{name: name, rec: rec, b: index.NewBuilder(fields)}, nil
+	return &indexCheck{name: name, rec: rec, b: index.NewExactBuilder(fields)}, nil
 }
 
 // add feeds one stored line to the check.

@@ -14,7 +14,9 @@ import (
 // and, per index field, the distinct values. It is on the sender's hot
 // path (one Add per stored event): a value equal to the field's previous
 // one costs a byte comparison, a value already seen a map lookup that
-// does not allocate; only a new distinct value is copied.
+// does not allocate; only a new distinct value is copied. Once a field's
+// distinct values are more than an exact set holds, it keeps only their
+// hashes (the filter they become needs no more): no copy, no string.
 type Builder struct {
 	fields   []fieldAcc
 	keys     keys // finds the fields' members in a line
@@ -29,10 +31,15 @@ type Builder struct {
 }
 
 type fieldAcc struct {
-	name string
-	prev []byte // the field's value in the last event that had it
-	seen bool   // prev is set
-	set  map[string]struct{}
+	name     string
+	prev     []byte // the field's value in the last event that had it
+	seen     bool   // prev is set
+	set      map[string]struct{}
+	size     int                 // what set takes stored (exactSize)
+	hashed   bool                // set outgrew an exact set: hashes holds the values instead
+	hashes   map[uint64]struct{} // valueHash of each distinct value
+	prevHash uint64              // and of the last one added, instead of prev
+	exact    bool                // never hashes: Gaps checks values
 }
 
 // NewBuilder indexes the top-level fields named (index_fields).
@@ -43,6 +50,17 @@ func NewBuilder(fields []string) *Builder {
 			b.skipHead = false
 		}
 		b.fields = append(b.fields, fieldAcc{name: f, set: map[string]struct{}{}})
+	}
+	return b
+}
+
+// NewExactBuilder is NewBuilder that keeps every distinct value, also
+// past an exact set: for verify, whose Gaps then checks the filters of
+// any record version.
+func NewExactBuilder(fields []string) *Builder {
+	b := NewBuilder(fields)
+	for i := range b.fields {
+		b.fields[i].exact = true
 	}
 	return b
 }
@@ -129,13 +147,33 @@ func (b *Builder) addValue(i int, raw []byte) { b.fields[i].addValue(raw) }
 
 func (f *fieldAcc) addValue(raw []byte) {
 	v, ok := canonical(raw)
-	if !ok || f.seen && bytes.Equal(v, f.prev) {
+	if !ok {
 		return
 	}
-	if _, ok := f.set[string(v)]; !ok {
-		f.set[string(v)] = struct{}{}
+	if f.hashed {
+		if h := valueHash(v); h != f.prevHash {
+			f.hashes[h], f.prevHash = struct{}{}, h
+		}
+		return
+	}
+	if f.seen && bytes.Equal(v, f.prev) {
+		return
 	}
 	f.prev, f.seen = append(f.prev[:0], v...), true
+	if _, ok := f.set[string(v)]; ok {
+		return
+	}
+	f.set[string(v)] = struct{}{}
+	if f.size += exactSize(string(v)); f.size > exactMaxBytes && !f.exact {
+		if f.hashes == nil {
+			f.hashes = make(map[uint64]struct{}, 2*len(f.set))
+		}
+		for v := range f.set {
+			f.hashes[valueHash([]byte(v))] = struct{}{}
+		}
+		clear(f.set)
+		f.hashed, f.prevHash = true, valueHash(v) // v, the value just added, is prev
+	}
 }
 
 // Reset empties the builder for the next batch, keeping its memory.
@@ -144,7 +182,8 @@ func (b *Builder) Reset() {
 	for i := range b.fields {
 		f := &b.fields[i]
 		clear(f.set)
-		f.seen, f.prev = false, f.prev[:0]
+		clear(f.hashes)
+		f.seen, f.prev, f.size, f.hashed = false, f.prev[:0], 0, false
 	}
 }
 
@@ -158,6 +197,13 @@ func (b *Builder) Fill(r *Record) {
 	r.Fields = make([]FieldSet, len(b.fields))
 	for i := range b.fields {
 		f := &b.fields[i]
+		if f.hashed {
+			r.Fields[i] = newFilter(f.name, len(f.hashes))
+			for h := range f.hashes {
+				r.Fields[i].addHash(h)
+			}
+			continue
+		}
 		values := make([]string, 0, len(f.set))
 		for v := range f.set {
 			values = append(values, v)
@@ -185,7 +231,9 @@ type Gap struct {
 }
 
 // Gaps lists the index fields whose values added here r does not cover;
-// a field r does not index is not checked.
+// a field r does not index is not checked. A field whose values were
+// kept as hashes (not a NewExactBuilder) is checked against a filter of
+// version 1 (SHA-256) as covered.
 func (b *Builder) Gaps(r *Record) []Gap {
 	var out []Gap
 	for i := range b.fields {
@@ -194,7 +242,7 @@ func (b *Builder) Gaps(r *Record) []Gap {
 		if held == nil {
 			continue
 		}
-		g := Gap{Field: f.name, Distinct: len(f.set), Set: "set"}
+		g := Gap{Field: f.name, Distinct: len(f.set) + len(f.hashes), Set: "set"}
 		if held.Bloom != nil {
 			g.Set = "filter"
 		}
@@ -202,6 +250,9 @@ func (b *Builder) Gaps(r *Record) []Gap {
 			if !held.Has(v) {
 				g.Missing++
 			}
+		}
+		if len(f.hashes) > 0 {
+			g.Missing += hashesMissing(f.hashes, held)
 		}
 		if g.Missing > 0 {
 			out = append(out, g)
@@ -234,4 +285,28 @@ func (b *Builder) AddTop(line []byte, t time.Time) {
 			}
 		}
 	}
+}
+
+// hashesMissing counts the values of hashes that held does not cover.
+func hashesMissing(hashes map[uint64]struct{}, held *FieldSet) int {
+	var has func(uint64) bool
+	switch {
+	case held.Bloom == nil:
+		exact := make(map[uint64]bool, len(held.Values))
+		for _, v := range held.Values {
+			exact[valueHash([]byte(v))] = true
+		}
+		has = func(h uint64) bool { return exact[h] }
+	case held.Hash == HashXX:
+		has = held.hasHash
+	default:
+		return 0 // a SHA-256 filter needs the values themselves
+	}
+	missing := 0
+	for h := range hashes {
+		if !has(h) {
+			missing++
+		}
+	}
+	return missing
 }

@@ -311,3 +311,106 @@ func BenchmarkBuilderAddCaptured(b *testing.B) {
 		bl.AddCaptured(lines[i%len(lines)], t0, c.Tag, pos[i%len(pos)])
 	}
 }
+
+// TestBuilderHashedMatchesExact: a field kept as hashes once it outgrew an
+// exact set gives the record bytes of one that kept every value, whatever
+// the order and however many repeats.
+func TestBuilderHashedMatchesExact(t *testing.T) {
+	reused := NewBuilder([]string{"a", "b"})         // Reset between sizes, down as well as up
+	for _, n := range []int{5, 25, 26, 400, 26, 5} { // 25 values fit an exact set, 26 do not
+		var lines [][]byte
+		for i := range 3 * n {
+			lines = append(lines, line(i, fmt.Sprintf(`,"a":"v-%05d","b":%d`, (i*11)%n, i%3)))
+		}
+		fields := []string{"a", "b"}
+		hashed, exact := NewBuilder(fields), NewExactBuilder(fields)
+		for _, l := range lines {
+			hashed.Add(l, t0)
+			exact.Add(l, t0)
+		}
+		if want := n*exactSize("v-00000") > exactMaxBytes; hashed.fields[0].hashed != want {
+			t.Errorf("%d values: kept as hashes %v, want %v", n, hashed.fields[0].hashed, want)
+		}
+		rh, re := &Record{Key: "k"}, &Record{Key: "k"}
+		hashed.Fill(rh)
+		exact.Fill(re)
+		if !bytes.Equal(rh.Marshal(), re.Marshal()) {
+			t.Errorf("%d values: hashed\n%s\nexact\n%s", n, rh.Marshal(), re.Marshal())
+		}
+		reused.Reset()
+		for _, l := range lines {
+			reused.Add(l, t0)
+		}
+		rr := &Record{Key: "k"}
+		reused.Fill(rr)
+		if !bytes.Equal(rr.Marshal(), re.Marshal()) {
+			t.Errorf("%d values, builder reused: \n%s\nexact\n%s", n, rr.Marshal(), re.Marshal())
+		}
+		if fs := rh.Field("a"); fs.N != n {
+			t.Errorf("%d values: n=%d", n, fs.N)
+		}
+	}
+}
+
+// TestFilterVersion1StillRead: a filter of a version 1 record (placed by
+// SHA-256, no hash name) is looked up by SHA-256.
+func TestFilterVersion1StillRead(t *testing.T) {
+	fs := FieldSet{Name: "f", N: 100, Bloom: make([]byte, 200), K: bloomK}
+	for i := range 100 {
+		h1, h2 := shaHashes(fmt.Sprint("v", i))
+		m := uint64(len(fs.Bloom)) * 8
+		for k := range uint64(bloomK) {
+			j := (h1 + k*h2) % m
+			fs.Bloom[j/8] |= 1 << (j % 8)
+		}
+	}
+	rec := Record{Version: 1, Key: "k", Fields: []FieldSet{fs}}
+	got, err := Parse(rec.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		if !got.Field("f").Has(fmt.Sprint("v", i)) {
+			t.Fatalf("v%d not found in a version 1 filter", i)
+		}
+	}
+	if _, err := Parse([]byte(`{"v":3,"key":"k"}`)); err == nil {
+		t.Error("a record of a later version was parsed")
+	}
+}
+
+// TestGapsOfHashedFields: values a builder kept as hashes are checked
+// against exact sets and xxHash filters, and a missing one is counted.
+func TestGapsOfHashedFields(t *testing.T) {
+	var lines [][]byte
+	for i := range 100 {
+		lines = append(lines, line(i, fmt.Sprintf(`,"a":"value-%04d"`, i)))
+	}
+	b := NewBuilder([]string{"a"})
+	for _, l := range lines {
+		b.Add(l, t0)
+	}
+	if !b.fields[0].hashed {
+		t.Fatal("100 values were not kept as hashes")
+	}
+	full := build([]string{"a"}, lines...)
+	short := build([]string{"a"}, lines[:98]...)
+	values := make([]string, 100)
+	for i := range values {
+		values[i] = fmt.Sprintf("value-%04d", i)
+	}
+	asSet := &Record{Fields: []FieldSet{{Name: "a", N: 99, Values: values[1:]}}}
+	for name, c := range map[string]struct {
+		r       *Record
+		missing int
+	}{"filter": {full, 0}, "filter lacking 2": {short, 2}, "exact set lacking 1": {asSet, 1}} {
+		gaps := b.Gaps(c.r)
+		got := 0
+		for _, g := range gaps {
+			got += g.Missing
+		}
+		if got != c.missing {
+			t.Errorf("%s: %d missing (%+v), want %d", name, got, gaps, c.missing)
+		}
+	}
+}

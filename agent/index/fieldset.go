@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // FieldSet is what an index record holds of one index field: the
@@ -17,7 +19,13 @@ type FieldSet struct {
 	Values []string `json:"values,omitempty"` // exact set, sorted; used when Bloom is nil
 	Bloom  []byte   `json:"bloom,omitempty"`  // filter bits, bit j in byte j/8 at 1<<(j%8)
 	K      int      `json:"k,omitempty"`      // hash functions of the filter
+	Hash   string   `json:"hash,omitempty"`   // what places a value in the filter: HashXX, or "" (SHA-256)
 }
+
+// HashXX names the filters placed by xxHash64 (valueHash), written since
+// record version 2; a filter without a name (version 1) is placed by
+// SHA-256 (shaHashes).
+const HashXX = "xxh64"
 
 // Sizing: an exact set while its values take at most exactMaxBytes,
 // else a filter of bloomBitsPer bits per value and bloomK hash functions
@@ -30,21 +38,28 @@ const (
 
 // newFieldSet sizes the set of one field's distinct values (sorted).
 func newFieldSet(name string, values []string) FieldSet {
-	fs := FieldSet{Name: name, N: len(values)}
 	size := 0
 	for _, v := range values {
-		size += len(v) + 3 // quotes and a comma, as stored
+		size += exactSize(v)
 	}
 	if size <= exactMaxBytes {
-		fs.Values = values
-		return fs
+		return FieldSet{Name: name, N: len(values), Values: values}
 	}
-	bits := (int(float64(len(values))*bloomBitsPer) + 63) / 64 * 64
-	fs.Bloom, fs.K = make([]byte, bits/8), bloomK
+	fs := newFilter(name, len(values))
 	for _, v := range values {
-		fs.add(v)
+		fs.addHash(valueHash([]byte(v)))
 	}
 	return fs
+}
+
+// exactSize is what value v takes in an exact set as stored: quotes and a
+// comma.
+func exactSize(v string) int { return len(v) + 3 }
+
+// newFilter is an empty filter for n distinct values.
+func newFilter(name string, n int) FieldSet {
+	bits := (int(float64(n)*bloomBitsPer) + 63) / 64 * 64
+	return FieldSet{Name: name, N: n, Bloom: make([]byte, bits/8), K: bloomK, Hash: HashXX}
 }
 
 // Has reports whether v may be among the values: certainly not when false.
@@ -53,11 +68,24 @@ func (fs *FieldSet) Has(v string) bool {
 		_, ok := slices.BinarySearch(fs.Values, v)
 		return ok
 	}
+	if fs.Hash == HashXX {
+		return fs.hasHash(valueHash([]byte(v)))
+	}
+	h1, h2 := shaHashes(v)
+	return fs.hasBits(h1, h2)
+}
+
+// hasHash is Has of a value of hash h, in a filter placed by HashXX.
+func (fs *FieldSet) hasHash(h uint64) bool {
+	h1, h2 := xxPair(h)
+	return fs.hasBits(h1, h2)
+}
+
+func (fs *FieldSet) hasBits(h1, h2 uint64) bool {
 	m := uint64(len(fs.Bloom)) * 8
 	if m == 0 {
 		return true // a filter without bits says nothing
 	}
-	h1, h2 := bloomHashes(v)
 	for i := range uint64(fs.K) {
 		j := (h1 + i*h2) % m
 		if fs.Bloom[j/8]&(1<<(j%8)) == 0 {
@@ -77,20 +105,35 @@ func (fs *FieldSet) HasAny(vs []string) bool {
 	return false
 }
 
-func (fs *FieldSet) add(v string) {
+// addHash places a value of hash h in a HashXX filter.
+func (fs *FieldSet) addHash(h uint64) {
 	m := uint64(len(fs.Bloom)) * 8
-	h1, h2 := bloomHashes(v)
+	h1, h2 := xxPair(h)
 	for i := range uint64(fs.K) {
 		j := (h1 + i*h2) % m
 		fs.Bloom[j/8] |= 1 << (j % 8)
 	}
 }
 
-// bloomHashes are the two hashes whose combinations h1 + i*h2 (mod the
-// filter's bits) place a value (Kirsch–Mitzenmacher): the first two
-// little-endian uint64 of its SHA-256, the second made odd. Fixed, so
-// that any reader of a stored filter finds the same bits.
-func bloomHashes(v string) (uint64, uint64) {
+// valueHash is a value's xxHash64: what the builder keeps of a value once
+// its field's distinct values are too many for an exact set (the filter
+// needs no more), and what places it in a HashXX filter. Fixed, so that
+// any reader of a stored filter finds the same bits.
+func valueHash(v []byte) uint64 { return xxhash.Sum64(v) }
+
+// xxPair are the two hashes whose combinations h1 + i*h2 (mod the
+// filter's bits) place a value of hash h (Kirsch–Mitzenmacher): h itself
+// and h mixed by SplitMix64's finaliser, made odd.
+func xxPair(h uint64) (uint64, uint64) {
+	z := h + 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return h, (z ^ z>>31) | 1
+}
+
+// shaHashes place a value in the filters of version 1 records: the first
+// two little-endian uint64 of its SHA-256, the second made odd.
+func shaHashes(v string) (uint64, uint64) {
 	s := sha256.Sum256([]byte(v))
 	return binary.LittleEndian.Uint64(s[0:8]), binary.LittleEndian.Uint64(s[8:16]) | 1
 }

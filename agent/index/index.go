@@ -15,8 +15,11 @@ import (
 // DefaultFields are the index_fields of an output that sets none.
 var DefaultFields = []string{"workflowInstanceId", "businessKey", "workflowDefinitionId", "identity", "transactionId"}
 
-// RecordVersion is the index record format written here.
-const RecordVersion = 1
+// RecordVersion is the index record format written here. Version 2 places
+// values in filters by xxHash64 (FieldSet.Hash); version 1, still read,
+// by SHA-256. A binary that knows only version 1 refuses version 2
+// records rather than look a value up by the wrong hash (and miss it).
+const RecordVersion = 2
 
 // Record is one stored batch's index record: compact JSON, its bytes
 // exactly Marshal's (the journal keeps them, so a batch re-sent after a
@@ -62,8 +65,8 @@ func Parse(b []byte) (*Record, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("index record: %w", err)
 	}
-	if r.Version != RecordVersion {
-		return nil, fmt.Errorf("index record version %d, want %d", r.Version, RecordVersion)
+	if r.Version < 1 || r.Version > RecordVersion {
+		return nil, fmt.Errorf("index record version %d, want 1 to %d", r.Version, RecordVersion)
 	}
 	return &r, nil
 }

@@ -11,8 +11,10 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// SummaryVersion is the index summary format written here.
-const SummaryVersion = 1
+// SummaryVersion is the index summary format written here: version 2
+// holds filters placed by xxHash64, as index records of version 2 do
+// (version 1, still read, by SHA-256).
+const SummaryVersion = 2
 
 // A Summary is one column of an index summary: what the index records of
 // a segment of consecutive batches of a stream hold of one index field
@@ -46,6 +48,7 @@ type summaryEntry struct {
 	Values []string  `json:"values,omitempty"`
 	Bloom  []byte    `json:"bloom,omitempty"`
 	K      int       `json:"k,omitempty"`
+	H      string    `json:"h,omitempty"`
 	Min    time.Time `json:"min,omitzero"`
 	Max    time.Time `json:"max,omitzero"`
 }
@@ -54,7 +57,7 @@ func (e SummaryEntry) MarshalJSON() ([]byte, error) {
 	w := summaryEntry{S: e.SizeBefore, Min: e.MinTime, Max: e.MaxTime}
 	if e.Set != nil {
 		n := e.Set.N
-		w.N, w.Values, w.Bloom, w.K = &n, e.Set.Values, e.Set.Bloom, e.Set.K
+		w.N, w.Values, w.Bloom, w.K, w.H = &n, e.Set.Values, e.Set.Bloom, e.Set.K, e.Set.Hash
 	}
 	return json.Marshal(w)
 }
@@ -66,7 +69,7 @@ func (e *SummaryEntry) UnmarshalJSON(b []byte) error {
 	}
 	*e = SummaryEntry{SizeBefore: w.S, MinTime: w.Min, MaxTime: w.Max}
 	if w.N != nil {
-		e.Set = &FieldSet{N: *w.N, Values: w.Values, Bloom: w.Bloom, K: w.K}
+		e.Set = &FieldSet{N: *w.N, Values: w.Values, Bloom: w.Bloom, K: w.K, Hash: w.H}
 	}
 	return nil
 }
@@ -138,8 +141,8 @@ func ParseSummary(b []byte) (*Summary, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("index summary: %w", err)
 	}
-	if s.Version != SummaryVersion {
-		return nil, fmt.Errorf("index summary version %d, want %d", s.Version, SummaryVersion)
+	if s.Version < 1 || s.Version > SummaryVersion {
+		return nil, fmt.Errorf("index summary version %d, want 1 to %d", s.Version, SummaryVersion)
 	}
 	if s.Time == (s.Field != "") {
 		return nil, fmt.Errorf("index summary: a column is of one field or of the time ranges")
@@ -211,7 +214,7 @@ func (s *Summary) Disagrees(e *SummaryEntry, r *Record) string {
 	case e.Set == nil:
 		return fmt.Sprintf("no set of %s, which its index record indexes", s.Field)
 	}
-	if e.Set.N != fs.N || e.Set.K != fs.K || !slices.Equal(e.Set.Values, fs.Values) ||
+	if e.Set.N != fs.N || e.Set.K != fs.K || e.Set.Hash != fs.Hash || !slices.Equal(e.Set.Values, fs.Values) ||
 		!bytes.Equal(e.Set.Bloom, fs.Bloom) || (e.Set.Bloom == nil) != (fs.Bloom == nil) {
 		return fmt.Sprintf("another set of %s than its index record", s.Field)
 	}

@@ -143,6 +143,13 @@ func TestSummaryDisagrees(t *testing.T) {
 	if why := cols[0].Disagrees(&e, recs[0]); !strings.Contains(why, "another set") {
 		t.Errorf("a value left out: %q", why)
 	}
+	e = cols[0].Batches[2] // the filter said to be placed by SHA-256
+	set = *e.Set
+	set.Hash = ""
+	e.Set = &set
+	if why := cols[0].Disagrees(&e, recs[2]); !strings.Contains(why, "another set") {
+		t.Errorf("the filter's hash changed: %q", why)
+	}
 	e = cols[1].Batches[2] // no set: the record does not index identity
 	if why := cols[1].Disagrees(&e, recs[0]); !strings.Contains(why, "no set") {
 		t.Errorf("a set left out: %q", why)
@@ -156,7 +163,7 @@ func TestSummaryDisagrees(t *testing.T) {
 
 func TestParseSummaryRefuses(t *testing.T) {
 	for _, in := range []string{
-		`{"v":2,"field":"a","batches":[]}`,
+		`{"v":3,"field":"a","batches":[]}`,
 		`{"v":1,"batches":[]}`,
 		`{"v":1,"field":"a","time":true,"batches":[]}`,
 		"\x1f\x8bnot gzip",

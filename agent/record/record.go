@@ -19,15 +19,22 @@ import (
 //
 //	version(1) flags(1) time-unix-nanos(varint) id _time category input key path (uvarint length + bytes each)
 //	offset end (uvarint) [raw (uvarint length + bytes) if flagRaw]
-//	[capture tag (uvarint) positions (uvarint length + bytes) if version 2] envelope (the rest)
+//	version 1: envelope (the rest)
+//	version 3: envelope, positions (count x event.PositionSize), count(1), capture tag (8, little endian)
 //
-// Version 2 records carry where the index fields' values lie in the
-// envelope (event.Capture); a binary that knows only version 1 refuses
-// them rather than reading the positions as envelope bytes.
+// Version 3 records carry where the index fields' values lie in the
+// envelope (event.Capture) in a trailer, so the envelope is rendered in
+// place and never moved; a binary that knows only version 1 refuses them
+// rather than reading the trailer as envelope bytes. Version 2, written by
+// an earlier build, held the same tag and positions between the head and
+// the envelope (which had to be moved to make room): it is still read.
 const (
-	recVersion        = 1
-	recVersionCapture = 2
-	flagRaw           = 1 // the record as read is kept (stdout plain needs it)
+	recVersion          = 1
+	recVersionCaptureV2 = 2
+	recVersionCapture   = 3
+	flagRaw             = 1 // the record as read is kept (stdout plain needs it)
+
+	trailerSize = 1 + 8 // count and tag
 )
 
 var ErrBad = errors.New("malformed event record")
@@ -38,30 +45,18 @@ func AppendEvent(dst []byte, e *event.Event, keepRaw bool) []byte {
 }
 
 // AppendEventCapture is AppendEvent that also records where the values
-// of c's keys lie in the envelope (a version 2 record; also when it has
+// of c's keys lie in the envelope (a version 3 record; also when it has
 // none of them), unless they lie beyond what positions can say.
 func AppendEventCapture(dst []byte, e *event.Event, keepRaw bool, c *event.Capture) []byte {
 	start := len(dst)
-	dst = appendHead(dst, recVersionCapture, e, keepRaw)
-	envStart := len(dst)
-	dst = e.AppendJSONCapture(dst, c)
+	dst = e.AppendJSONCapture(appendHead(dst, recVersionCapture, e, keepRaw), c)
 	pos, ok := c.Positions()
 	if !ok {
 		dst[start] = recVersion
 		return dst
 	}
-	// The section goes between the head and the envelope, which is only
-	// rendered by now: grow by its size and move the envelope up.
-	var sec [2 * binary.MaxVarintLen64]byte
-	n := binary.PutUvarint(sec[:], c.Tag)
-	n += binary.PutUvarint(sec[n:], uint64(len(pos)))
-	size := n + len(pos)
-	envLen := len(dst) - envStart
-	dst = append(dst, make([]byte, size)...)
-	copy(dst[envStart+size:], dst[envStart:envStart+envLen])
-	copy(dst[envStart:], sec[:n])
-	copy(dst[envStart+n:], pos)
-	return dst
+	dst = append(append(dst, pos...), byte(len(pos)/event.PositionSize))
+	return binary.LittleEndian.AppendUint64(dst, c.Tag)
 }
 
 func appendHead(dst []byte, version byte, e *event.Event, keepRaw bool) []byte {
@@ -143,7 +138,11 @@ type head struct {
 
 // parseHead splits a record without copying.
 func parseHead(data []byte) (head, error) {
-	if len(data) < 2 || data[0] != recVersion && data[0] != recVersionCapture {
+	version := byte(0)
+	if len(data) >= 2 {
+		version = data[0]
+	}
+	if version != recVersion && version != recVersionCapture && version != recVersionCaptureV2 {
 		return head{}, ErrBad
 	}
 	h := head{flags: data[1]}
@@ -158,14 +157,30 @@ func parseHead(data []byte) (head, error) {
 	if h.flags&flagRaw != 0 {
 		h.raw = r.bytes()
 	}
-	if data[0] == recVersionCapture {
+	if version == recVersionCaptureV2 {
 		h.captureTag = r.uvarint()
 		h.captured = r.bytes()
 	}
-	if r.err || len(r.b) == 0 {
+	if r.err {
 		return head{}, ErrBad
 	}
 	h.envelope = r.b
+	if version == recVersionCapture {
+		rest := r.b
+		if len(rest) < trailerSize {
+			return head{}, ErrBad
+		}
+		end := len(rest) - trailerSize
+		posStart := end - int(rest[end])*event.PositionSize
+		if posStart < 0 {
+			return head{}, ErrBad
+		}
+		h.captureTag = binary.LittleEndian.Uint64(rest[end+1:])
+		h.envelope, h.captured = rest[:posStart:posStart], rest[posStart:end:end]
+	}
+	if len(h.envelope) == 0 {
+		return head{}, ErrBad
+	}
 	return h, nil
 }
 

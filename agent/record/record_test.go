@@ -1,6 +1,7 @@
 package record
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -97,9 +98,10 @@ func TestPeekHeaderMatchesDecode(t *testing.T) {
 	}
 }
 
-// TestEventRecordCapture: a version 2 record carries where the capture's
+// TestEventRecordCapture: a version 3 record carries where the capture's
 // values lie in its envelope, which is byte for byte the version 1
-// envelope; an event with none of the values writes a version 1 record.
+// envelope; an event whose values lie past 64 KiB writes a version 1
+// record.
 func TestEventRecordCapture(t *testing.T) {
 	c := event.NewCapture([]string{"b", "a"})
 	for _, keepRaw := range []bool{false, true} {
@@ -134,7 +136,7 @@ func TestEventRecordCapture(t *testing.T) {
 	other := event.NewCapture([]string{"zz"})
 	rec := AppendEventCapture(nil, testEvent("x", 1), false, other)
 	if err := DecodeLean(1, rec, &event.Event{}, &h); err != nil || rec[0] != recVersionCapture || len(h.Captured) != 0 {
-		t.Errorf("none of the fields: want version 2 without positions, got version %d, %v (%v)", rec[0], h.Captured, err)
+		t.Errorf("none of the fields: want version 3 without positions, got version %d, %v (%v)", rec[0], h.Captured, err)
 	}
 	big := testEvent(strings.Repeat("y", 70000), 1)
 	rec = AppendEventCapture(nil, big, false, c)
@@ -165,4 +167,70 @@ func BenchmarkAppendEventCapture(b *testing.B) {
 	for b.Loop() {
 		buf = AppendEventCapture(buf[:0], e, false, c)
 	}
+}
+
+// appendV2 writes e as the version 2 record of an earlier build: tag and
+// positions between the head and the envelope.
+func appendV2(e *event.Event, c *event.Capture) []byte {
+	rec := appendHead(nil, recVersionCaptureV2, e, false)
+	env := e.AppendJSONCapture(nil, c)
+	pos, _ := c.Positions()
+	rec = binary.AppendUvarint(rec, c.Tag)
+	rec = binary.AppendUvarint(rec, uint64(len(pos)))
+	return append(append(rec, pos...), env...)
+}
+
+// TestEventRecordV2StillRead: records a buffer kept from the earlier
+// build decode to the same envelope, tag and positions as version 3.
+func TestEventRecordV2StillRead(t *testing.T) {
+	c := event.NewCapture([]string{"b", "a"})
+	e := testEvent("xyz", 9)
+	var h2, h3 Header
+	var e2, e3 event.Event
+	if err := DecodeLean(9, appendV2(e, c), &e2, &h2); err != nil {
+		t.Fatal(err)
+	}
+	if err := DecodeLean(9, AppendEventCapture(nil, e, false, c), &e3, &h3); err != nil {
+		t.Fatal(err)
+	}
+	if string(e2.Envelope) != string(e3.Envelope) || h2.CaptureTag != h3.CaptureTag || string(h2.Captured) != string(h3.Captured) || len(h3.Captured) == 0 {
+		t.Errorf("version 2: envelope %s tag %x positions %v; version 3: %s %x %v", e2.Envelope, h2.CaptureTag, h2.Captured, e3.Envelope, h3.CaptureTag, h3.Captured)
+	}
+}
+
+// TestEventRecordBadTrailer: a version 3 record without room for its
+// trailer, or counting more positions than it holds, is malformed, not a
+// panic. (A cut record never gets here: the buffer's frames are checked
+// by length and CRC before a record is decoded.)
+func TestEventRecordBadTrailer(t *testing.T) {
+	c := event.NewCapture([]string{"a"})
+	rec := AppendEventCapture(nil, testEvent("xyz", 1), false, c)
+	count := len(rec) - trailerSize
+	for name, bad := range map[string][]byte{
+		"no trailer":      append(appendHead(nil, recVersionCapture, testEvent("", 1), false), 1, 2, 3),
+		"count too large": append(append([]byte{}, rec[:count]...), append([]byte{255}, rec[count+1:]...)...),
+		"no envelope":     append(appendHead(nil, recVersionCapture, testEvent("", 1), false), 0, 1, 2, 3, 4, 5, 6, 7, 8),
+	} {
+		if _, err := PeekHeader(bad); err == nil {
+			t.Errorf("%s: decoded", name)
+		}
+	}
+}
+
+// FuzzParseHead: no record, however damaged, panics the decoder, and a
+// record it accepts has its parts within the record.
+func FuzzParseHead(f *testing.F) {
+	c := event.NewCapture([]string{"a", "b"})
+	f.Add(AppendEvent(nil, testEvent("x", 1), true))
+	f.Add(AppendEventCapture(nil, testEvent("xyz", 1), false, c))
+	f.Add(appendV2(testEvent("xyz", 1), c))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h, err := parseHead(data)
+		if err != nil {
+			return
+		}
+		if len(h.envelope) == 0 || len(h.captured)%event.PositionSize != 0 && data[0] == recVersionCapture {
+			t.Errorf("accepted envelope %q positions %v", h.envelope, h.captured)
+		}
+	})
 }

@@ -24,11 +24,15 @@ type Capture struct {
 // PositionSize is the size of one position: the field's number (1 byte),
 // its value's offset and length in the envelope (2 bytes each, little
 // endian). Fixed, so that the sender reads them without decoding
-// varints; an envelope whose values lie past 64 KiB, or a capture of
-// more than 256 names, records none (the sender scans those lines).
+// varints; an envelope whose values lie past 64 KiB, with more than
+// maxPositions values noted, or a capture of more than 256 names,
+// records none (the sender scans those lines).
 const PositionSize = 5
 
-const maxPosition = 1<<16 - 1
+const (
+	maxPosition  = 1<<16 - 1
+	maxPositions = 255 // a record says how many in one byte
+)
 
 // NewCapture captures the top-level keys named.
 func NewCapture(names []string) *Capture {
@@ -78,7 +82,7 @@ func (c *Capture) wants(key []byte) bool {
 func (c *Capture) noteName(key []byte, start, n int) {
 	for i, name := range c.names {
 		if string(key) == name {
-			if i > 255 || start+n > maxPosition {
+			if i > 255 || start+n > maxPosition || len(c.out) >= maxPositions*PositionSize {
 				c.over = true
 				return
 			}
