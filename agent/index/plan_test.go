@@ -6,6 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/auditship/auditship/internal/event"
 )
 
 func TestPlan(t *testing.T) {
@@ -88,5 +90,27 @@ func TestMayMatch(t *testing.T) {
 	// and a record without time range or fields (from a manifest) may match anything
 	if !(&Record{}).MayMatch(&Query{Since: at(100), terms: []term{{"businessKey", []string{"x"}}}}) {
 		t.Error("an empty record rules a batch out")
+	}
+}
+
+// TestScanEventReusesFields: scanning line after line into one event
+// allocates nothing once its fields have grown (replay reads every line
+// of the batches it selects this way), and leaves nothing of the line
+// before.
+func TestScanEventReusesFields(t *testing.T) {
+	a := []byte(`{"_id":"a1","_seq":1,"_time":"2026-03-01T12:00:00Z","category":"workflow","businessKey":"B-1","n":5}`)
+	b := []byte(`{"_id":"b2","_seq":2,"_time":"2026-03-01T12:00:01Z","category":"messaging"}`)
+	var e event.Event
+	if err := ScanEvent(&e, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := ScanEvent(&e, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.Get("businessKey"); ok || e.ID != "b2" || e.Category != "messaging" || e.Time.Second() != 1 {
+		t.Errorf("after the second line: id %q category %q time %v, businessKey kept %v", e.ID, e.Category, e.Time, ok)
+	}
+	if n := testing.AllocsPerRun(100, func() { ScanEvent(&e, a) }); n != 0 {
+		t.Errorf("%v allocations per line", n)
 	}
 }

@@ -67,9 +67,19 @@ var errNotEnvelope = errors.New("not an envelope line (a JSON object)")
 // aliases line.
 func EventOf(line []byte) (*event.Event, error) {
 	e := &event.Event{}
+	if err := ScanEvent(e, line); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// ScanEvent is EventOf into e, which is reset first but keeps the
+// memory of its fields: a reader of many lines scans them all into one.
+func ScanEvent(e *event.Event, line []byte) error {
+	*e = event.Event{Fields: e.Fields[:0]}
 	if !entry.ScanStoredLine(e, line) {
-		return nil, errNotEnvelope
+		return errNotEnvelope
 	}
 	e.Time, _ = time.Parse(time.RFC3339Nano, e.TimeText)
-	return e, nil
+	return nil
 }

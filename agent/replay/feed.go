@@ -31,6 +31,7 @@ type feeder struct {
 	bad        int64 // stored lines that are not envelopes
 	exprErrors int64 // events --where failed on (no match)
 	shipped    int64
+	scan       event.Event // the line being looked at: its fields' memory is reused
 
 	appends sync.WaitGroup // appends not yet durable
 	mu      sync.Mutex
@@ -141,7 +142,8 @@ func (f *feeder) readLines(ctx context.Context, sel chain.Selected, key string, 
 // that is not an envelope is skipped and counted; an expression failing on
 // an event (nil > 1000) is no match, counted, as in an output's when.
 func (f *feeder) line(ctx context.Context, sel chain.Selected, key string, i int, line []byte) error {
-	e, err := index.EventOf(line)
+	e := &f.scan
+	err := index.ScanEvent(e, line)
 	if err == nil {
 		if _, _, ok := seqDigits(line); !ok {
 			err = errors.New("no _id and _seq at the start of the line")
@@ -163,10 +165,12 @@ func (f *feeder) line(ctx context.Context, sel chain.Selected, key string, i int
 	f.prog.Matched++
 	// The chunk keeps what the buffer record needs (envelope, id, time),
 	// not the fields parsed for the match: thousands of them made most of
-	// replay's live heap.
-	e.Fields = nil
-	e.Source = event.Source{Input: "replay", Key: key, Path: sel.Ref.Key, Offset: int64(i), End: int64(i) + 1}
-	f.chunk.add(e, line, key, sel.Index.SizeBefore, i+1)
+	// replay's live heap. They stay in f.scan for the next line.
+	m := new(event.Event)
+	*m = *e
+	m.Fields = nil
+	m.Source = event.Source{Input: "replay", Key: key, Path: sel.Ref.Key, Offset: int64(i), End: int64(i) + 1}
+	f.chunk.add(m, line, key, sel.Index.SizeBefore, i+1)
 	if f.chunk.full() {
 		return f.flush(ctx)
 	}
