@@ -81,11 +81,11 @@ func (r *runningPipe) check(now time.Time, reg *metrics.Registry) {
 		problem = fmt.Sprintf("buffer full (max_size %d bytes, when_full %s)", r.pc.Buffer.MaxSize, r.pc.Buffer.WhenFull)
 	}
 	reg.SetProblem(name, "", problem)
-	counts := outputCounts(r.reg)
 	next := r.p.buf.NextSeq()
 	for _, snd := range r.p.senders {
 		if w := r.watch.outputs[snd.Name()]; w != nil {
-			c := counts[snd.Name()]
+			stored, errs := snd.Progress()
+			c := sendCounts{sent: float64(stored), errs: float64(errs)}
 			reg.SetProblem(name, snd.Name(), w.observe(now, snd.Position(), next, c))
 		}
 	}
@@ -114,39 +114,4 @@ func (w *outWatch) observe(now time.Time, pos, next uint64, c sendCounts) string
 			since.Round(time.Second), next-pos)
 	}
 	return ""
-}
-
-// outputCounts reads the pipeline's auditship_output_batches_total and
-// auditship_output_send_errors_total of the retryable class, by output.
-func outputCounts(reg *metrics.Registry) map[string]sendCounts {
-	out := map[string]sendCounts{}
-	fams, err := reg.Registry.Gather() // this pipeline's own metrics only
-	if err != nil {
-		return out
-	}
-	for _, f := range fams {
-		name := f.GetName()
-		if name != "auditship_output_send_errors_total" && name != "auditship_output_batches_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			output, retryable := "", false
-			for _, l := range m.GetLabel() {
-				switch {
-				case l.GetName() == "output":
-					output = l.GetValue()
-				case l.GetValue() == "retryable":
-					retryable = true
-				}
-			}
-			c := out[output]
-			if name == "auditship_output_batches_total" {
-				c.sent += m.GetCounter().GetValue()
-			} else if retryable {
-				c.errs += m.GetCounter().GetValue()
-			}
-			out[output] = c
-		}
-	}
-	return out
 }

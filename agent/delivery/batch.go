@@ -233,6 +233,7 @@ func (s *Sender) persist(ctx context.Context, op string, fn func() error) bool {
 func (s *Sender) delivered(n int, size int64) {
 	s.m.events.Add(float64(n))
 	s.m.batches.Inc()
+	s.stored.Add(1)
 	s.m.bytes.Add(float64(size))
 	s.m.lastSend.SetToCurrentTime()
 }

@@ -106,6 +106,14 @@ func (s *Sender) NeedsRaw() bool {
 // buffer may drop everything before it.
 func (s *Sender) Position() uint64 { return s.position.Load() }
 
+// Progress is what the watchdog reads of the sender each second, without
+// gathering its registry: the batches stored and the retryable write
+// errors so far (the counts of auditship_output_batches_total and of
+// auditship_output_send_errors_total{kind="retryable"}).
+func (s *Sender) Progress() (stored, retryableErrors uint64) {
+	return s.stored.Load(), s.retried.Load()
+}
+
 // Unsent is how many events the last Run left undelivered (an upper
 // bound; see undelivered). Read it after Run returned.
 func (s *Sender) Unsent() int { return s.unsent }

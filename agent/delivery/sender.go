@@ -48,6 +48,8 @@ type Sender struct {
 	chain                  *chainer // nil: the output keeps no integrity chain
 
 	position atomic.Uint64 // the stored cursor, for the pipeline's GC
+	stored   atomic.Uint64 // batches stored (auditship_output_batches_total), for the watchdog
+	retried  atomic.Uint64 // retryable write errors (auditship_output_send_errors_total{kind="retryable"})
 	target   atomic.Uint64 // stop once every record up to it is handled
 	stopping atomic.Bool
 	wake     wakeup // fired by stop: a write in backoff tries once more

@@ -59,6 +59,9 @@ func (s *Sender) attempt(ctx context.Context, op func() error) (outcome, error) 
 			kind, wait = "permanent", s.cfg.PermanentRetryInterval
 		}
 		s.m.sendErrors.WithLabelValues(kind).Inc()
+		if kind == "retryable" {
+			s.retried.Add(1)
+		}
 		s.setState(kind, err)
 		if !s.pause(ctx, wait, kind == "retryable") {
 			return aborted, ctx.Err()

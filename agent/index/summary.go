@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -114,10 +115,9 @@ func (s *Summary) Marshal() (data []byte, gz bool) {
 		panic(err)
 	}
 	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		panic(err)
-	}
+	w := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(w)
+	w.Reset(&buf)
 	w.Write(raw)
 	w.Close()
 	if buf.Len() < len(raw) {
@@ -125,6 +125,17 @@ func (s *Summary) Marshal() (data []byte, gz bool) {
 	}
 	return raw, false
 }
+
+// gzipWriters keep the compressors of Marshal between columns: each holds
+// about 1 MiB of tables, and a checkpoint writes several columns for
+// every output of every pipeline at once (at shutdown, all of them).
+var gzipWriters = sync.Pool{New: func() any {
+	w, err := gzip.NewWriterLevel(nil, gzip.BestCompression)
+	if err != nil {
+		panic(err)
+	}
+	return w
+}}
 
 // ParseSummary decodes a stored column, gzipped or not.
 func ParseSummary(b []byte) (*Summary, error) {

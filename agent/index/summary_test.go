@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,23 @@ func TestParseSummaryRefuses(t *testing.T) {
 		if _, err := ParseSummary([]byte(in)); err == nil {
 			t.Errorf("%q: parsed", in)
 		}
+	}
+}
+
+// TestSummaryMarshalReusesCompressor: a column is compressed without a
+// compressor of its own (about 1 MiB each): a checkpoint of many
+// pipelines at once stays small.
+func TestSummaryMarshalReusesCompressor(t *testing.T) {
+	col := Summarize(sumRecords())[0]
+	col.Marshal()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const n = 20
+	for range n {
+		col.Marshal()
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 256<<10 {
+		t.Errorf("%d bytes allocated per column", per)
 	}
 }
