@@ -16,7 +16,8 @@ import (
 // one costs a byte comparison, a value already seen a map lookup that
 // does not allocate; only a new distinct value is copied. Once a field's
 // distinct values are more than an exact set holds, it keeps only their
-// hashes (the filter they become needs no more): no copy, no string.
+// hashes (the filter they become needs no more), appended to a list that
+// is sorted and rid of repeats now and then: no copy, no string, no map.
 type Builder struct {
 	fields   []fieldAcc
 	keys     keys // finds the fields' members in a line
@@ -35,11 +36,12 @@ type fieldAcc struct {
 	prev     []byte // the field's value in the last event that had it
 	seen     bool   // prev is set
 	set      map[string]struct{}
-	size     int                 // what set takes stored (exactSize)
-	hashed   bool                // set outgrew an exact set: hashes holds the values instead
-	hashes   map[uint64]struct{} // valueHash of each distinct value
-	prevHash uint64              // and of the last one added, instead of prev
-	exact    bool                // never hashes: Gaps checks values
+	size     int      // what set takes stored (exactSize)
+	hashed   bool     // set outgrew an exact set: hashes holds the values instead
+	hashes   []uint64 // valueHash of the values, repeats possible past compacted
+	unique   int      // hashes[:unique] are sorted and distinct
+	prevHash uint64   // valueHash of the last value added, instead of prev
+	exact    bool     // never hashes: Gaps checks values
 }
 
 // NewBuilder indexes the top-level fields named (index_fields).
@@ -152,7 +154,10 @@ func (f *fieldAcc) addValue(raw []byte) {
 	}
 	if f.hashed {
 		if h := valueHash(v); h != f.prevHash {
-			f.hashes[h], f.prevHash = struct{}{}, h
+			f.hashes, f.prevHash = append(f.hashes, h), h
+			if len(f.hashes) >= 2*f.unique+compactEvery {
+				f.compact()
+			}
 		}
 		return
 	}
@@ -165,15 +170,33 @@ func (f *fieldAcc) addValue(raw []byte) {
 	}
 	f.set[string(v)] = struct{}{}
 	if f.size += exactSize(string(v)); f.size > exactMaxBytes && !f.exact {
-		if f.hashes == nil {
-			f.hashes = make(map[uint64]struct{}, 2*len(f.set))
-		}
 		for v := range f.set {
-			f.hashes[valueHash([]byte(v))] = struct{}{}
+			f.hashes = append(f.hashes, valueHash([]byte(v)))
 		}
 		clear(f.set)
+		f.compact()
 		f.hashed, f.prevHash = true, valueHash(v) // v, the value just added, is prev
 	}
+}
+
+// compactEvery bounds a hashed field's list: it is compacted once it holds
+// this many more entries than twice its distinct values, so it stays
+// within about twice the distinct values' hashes, sorted O(log n) times.
+const compactEvery = 4096
+
+// compact sorts the hashes and drops repeats.
+func (f *fieldAcc) compact() {
+	slices.Sort(f.hashes)
+	f.hashes = slices.Compact(f.hashes)
+	f.unique = len(f.hashes)
+}
+
+// distinct are the hashes of the values, once each, sorted.
+func (f *fieldAcc) distinct() []uint64 {
+	if f.unique != len(f.hashes) {
+		f.compact()
+	}
+	return f.hashes
 }
 
 // Reset empties the builder for the next batch, keeping its memory.
@@ -182,8 +205,7 @@ func (b *Builder) Reset() {
 	for i := range b.fields {
 		f := &b.fields[i]
 		clear(f.set)
-		clear(f.hashes)
-		f.seen, f.prev, f.size, f.hashed = false, f.prev[:0], 0, false
+		f.seen, f.prev, f.size, f.hashed, f.hashes, f.unique = false, f.prev[:0], 0, false, f.hashes[:0], 0
 	}
 }
 
@@ -198,8 +220,9 @@ func (b *Builder) Fill(r *Record) {
 	for i := range b.fields {
 		f := &b.fields[i]
 		if f.hashed {
-			r.Fields[i] = newFilter(f.name, len(f.hashes))
-			for h := range f.hashes {
+			hashes := f.distinct()
+			r.Fields[i] = newFilter(f.name, len(hashes))
+			for _, h := range hashes {
 				r.Fields[i].addHash(h)
 			}
 			continue
@@ -242,7 +265,11 @@ func (b *Builder) Gaps(r *Record) []Gap {
 		if held == nil {
 			continue
 		}
-		g := Gap{Field: f.name, Distinct: len(f.set) + len(f.hashes), Set: "set"}
+		var hashes []uint64
+		if f.hashed {
+			hashes = f.distinct()
+		}
+		g := Gap{Field: f.name, Distinct: len(f.set) + len(hashes), Set: "set"}
 		if held.Bloom != nil {
 			g.Set = "filter"
 		}
@@ -251,8 +278,8 @@ func (b *Builder) Gaps(r *Record) []Gap {
 				g.Missing++
 			}
 		}
-		if len(f.hashes) > 0 {
-			g.Missing += hashesMissing(f.hashes, held)
+		if len(hashes) > 0 {
+			g.Missing += hashesMissing(hashes, held)
 		}
 		if g.Missing > 0 {
 			out = append(out, g)
@@ -288,7 +315,7 @@ func (b *Builder) AddTop(line []byte, t time.Time) {
 }
 
 // hashesMissing counts the values of hashes that held does not cover.
-func hashesMissing(hashes map[uint64]struct{}, held *FieldSet) int {
+func hashesMissing(hashes []uint64, held *FieldSet) int {
 	var has func(uint64) bool
 	switch {
 	case held.Bloom == nil:
@@ -303,7 +330,7 @@ func hashesMissing(hashes map[uint64]struct{}, held *FieldSet) int {
 		return 0 // a SHA-256 filter needs the values themselves
 	}
 	missing := 0
-	for h := range hashes {
+	for _, h := range hashes {
 		if !has(h) {
 			missing++
 		}

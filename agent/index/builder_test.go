@@ -317,7 +317,7 @@ func BenchmarkBuilderAddCaptured(b *testing.B) {
 // the order and however many repeats.
 func TestBuilderHashedMatchesExact(t *testing.T) {
 	reused := NewBuilder([]string{"a", "b"})         // Reset between sizes, down as well as up
-	for _, n := range []int{5, 25, 26, 400, 26, 5} { // 25 values fit an exact set, 26 do not
+	for _, n := range []int{5, 25, 26, 400, 5000, 26, 5} { // 25 values fit an exact set, 26 do not; 5000 x 3 compact the list on the way
 		var lines [][]byte
 		for i := range 3 * n {
 			lines = append(lines, line(i, fmt.Sprintf(`,"a":"v-%05d","b":%d`, (i*11)%n, i%3)))
