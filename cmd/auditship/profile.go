@@ -4,18 +4,37 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
-// startProfile writes a CPU profile to $AUDITSHIP_CPUPROFILE while the
-// agent runs, and the allocations of the whole run to
-// $AUDITSHIP_MEMPROFILE when it stops: how `make bench` figures are
-// explained. It returns the stop.
+// startProfile writes a CPU profile to $AUDITSHIP_CPUPROFILE and an
+// execution trace to $AUDITSHIP_TRACE (`go tool trace`: which goroutine
+// waits on what) while the agent runs, and the allocations of the whole
+// run to $AUDITSHIP_MEMPROFILE when it stops: how `make bench` figures
+// are explained. It returns the stop.
 func startProfile() func() {
 	stopCPU := startCPUProfile(os.Getenv("AUDITSHIP_CPUPROFILE"))
+	stopTrace := startTrace(os.Getenv("AUDITSHIP_TRACE"))
 	return func() {
+		stopTrace()
 		stopCPU()
 		writeAllocs(os.Getenv("AUDITSHIP_MEMPROFILE"))
 	}
+}
+
+func startTrace(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return func() {}
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return func() {}
+	}
+	return func() { trace.Stop(); f.Close() }
 }
 
 func startCPUProfile(path string) func() {
