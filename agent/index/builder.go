@@ -32,16 +32,16 @@ type Builder struct {
 }
 
 type fieldAcc struct {
-	name     string
-	prev     []byte // the field's value in the last event that had it
-	seen     bool   // prev is set
-	set      map[string]struct{}
-	size     int      // what set takes stored (exactSize)
-	hashed   bool     // set outgrew an exact set: hashes holds the values instead
-	hashes   []uint64 // valueHash of the values, repeats possible past compacted
-	unique   int      // hashes[:unique] are sorted and distinct
-	prevHash uint64   // valueHash of the last value added, instead of prev
-	exact    bool     // never hashes: Gaps checks values
+	name   string
+	prev   []byte // the field's value in the last event that had it
+	seen   bool   // prev is set
+	set    map[string]struct{}
+	size   int      // what set takes stored (exactSize)
+	hashed bool     // set outgrew an exact set: hashes holds the values instead
+	hashes []uint64 // valueHash of the values, repeats possible past compacted
+	unique int      // hashes[:unique] are sorted and distinct
+	recent *recent  // hashes appended lately: most repeats are not appended again
+	exact  bool     // never hashes: Gaps checks values
 }
 
 // NewBuilder indexes the top-level fields named (index_fields).
@@ -153,8 +153,8 @@ func (f *fieldAcc) addValue(raw []byte) {
 		return
 	}
 	if f.hashed {
-		if h := valueHash(v); h != f.prevHash {
-			f.hashes, f.prevHash = append(f.hashes, h), h
+		if h := valueHash(v); f.recent.add(h) {
+			f.hashes = append(f.hashes, h)
 			if len(f.hashes) >= 2*f.unique+compactEvery {
 				f.compact()
 			}
@@ -175,7 +175,35 @@ func (f *fieldAcc) addValue(raw []byte) {
 		}
 		clear(f.set)
 		f.compact()
-		f.hashed, f.prevHash = true, valueHash(v) // v, the value just added, is prev
+		if f.recent == nil {
+			f.recent = new(recent)
+		}
+		f.recent.reset()
+		f.hashed = true
+	}
+}
+
+// recent is a direct-mapped table of hashes seen lately, by their low
+// bits: a value that recurs within a batch (an instance's id, its
+// business key) is appended to the list once per eviction, not once per
+// event, which keeps the list and its sorting short.
+type recent [256]uint64
+
+// add reports whether h is not in the table, and puts it there.
+func (r *recent) add(h uint64) bool {
+	slot := &r[h%uint64(len(r))]
+	if *slot == h {
+		return false
+	}
+	*slot = h
+	return true
+}
+
+// reset empties the table: slot i holds i+1, a hash that belongs to
+// another slot, so that no hash is taken for one seen.
+func (r *recent) reset() {
+	for i := range r {
+		r[i] = uint64(i + 1)
 	}
 }
 

@@ -3,6 +3,7 @@ package index
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
@@ -77,8 +78,24 @@ func (fs *FieldSet) Has(v string) bool {
 
 // hasHash is Has of a value of hash h, in a filter placed by HashXX.
 func (fs *FieldSet) hasHash(h uint64) bool {
+	m := uint64(len(fs.Bloom)) * 8
+	if m == 0 {
+		return true
+	}
 	h1, h2 := xxPair(h)
-	return fs.hasBits(h1, h2)
+	for i := range uint64(fs.K) {
+		if j := xxBit(h1+i*h2, m); fs.Bloom[j/8]&(1<<(j%8)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// xxBit is the bit of a HashXX filter of m bits that hash x places: x
+// scaled to [0, m) by a multiply and a shift (Lemire), not a division.
+func xxBit(x, m uint64) uint64 {
+	hi, _ := bits.Mul64(x, m)
+	return hi
 }
 
 func (fs *FieldSet) hasBits(h1, h2 uint64) bool {
@@ -110,7 +127,7 @@ func (fs *FieldSet) addHash(h uint64) {
 	m := uint64(len(fs.Bloom)) * 8
 	h1, h2 := xxPair(h)
 	for i := range uint64(fs.K) {
-		j := (h1 + i*h2) % m
+		j := xxBit(h1+i*h2, m)
 		fs.Bloom[j/8] |= 1 << (j % 8)
 	}
 }
@@ -121,9 +138,9 @@ func (fs *FieldSet) addHash(h uint64) {
 // any reader of a stored filter finds the same bits.
 func valueHash(v []byte) uint64 { return xxhash.Sum64(v) }
 
-// xxPair are the two hashes whose combinations h1 + i*h2 (mod the
-// filter's bits) place a value of hash h (Kirsch–Mitzenmacher): h itself
-// and h mixed by SplitMix64's finaliser, made odd.
+// xxPair are the two hashes whose combinations h1 + i*h2 (scaled to the
+// filter's bits by xxBit) place a value of hash h (Kirsch–Mitzenmacher):
+// h itself and h mixed by SplitMix64's finaliser, made odd.
 func xxPair(h uint64) (uint64, uint64) {
 	z := h + 0x9e3779b97f4a7c15
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
@@ -132,7 +149,8 @@ func xxPair(h uint64) (uint64, uint64) {
 }
 
 // shaHashes place a value in the filters of version 1 records: the first
-// two little-endian uint64 of its SHA-256, the second made odd.
+// two little-endian uint64 of its SHA-256, the second made odd, their
+// combinations taken mod the filter's bits.
 func shaHashes(v string) (uint64, uint64) {
 	s := sha256.Sum256([]byte(v))
 	return binary.LittleEndian.Uint64(s[0:8]), binary.LittleEndian.Uint64(s[8:16]) | 1

@@ -35,7 +35,10 @@
 #                        ../shared/peers, from the repo root) when it exists
 #                        on BENCH_PEERS_N lines (default 1000000) in
 #                        BENCH_PEERS_ROUNDS rounds (default 3), see peers.sh
-#   BENCH_ONLY=find|scale|peers  runs only those rows
+#   BENCH_INDEX_ROUNDS   pairs of tail rows with and without index values
+#                        whose median CPU-s/M ratio is the index's cost
+#                        (default 5; 0 skips them)
+#   BENCH_ONLY=find|scale|peers|index  runs only those rows
 #
 # Each workload is timed from process start to exit; CPU and peak RSS come
 # from the child's rusage (see scripts/bench/README.md).
@@ -81,12 +84,14 @@ generate() {
 stat_of() { sed -n "s/^  \"$2\": \([0-9]*\).*/\1/p" "$DIR/data/audit-n${3:-$N}-s$SEED.$1.stats.json"; }
 ONLY=${BENCH_ONLY:-}
 case $ONLY in
-  ''|find|scale|peers) ;;
-  *) die "BENCH_ONLY=$ONLY: want find, scale or peers" ;;
+  ''|find|scale|peers|index) ;;
+  *) die "BENCH_ONLY=$ONLY: want find, scale, peers or index" ;;
 esac
 if [[ -z $ONLY ]]; then
   generate json
   generate plain
+elif [[ $ONLY == index ]]; then
+  generate json
 fi
 JSON_LOG="$DIR/data/audit-n$N-s$SEED.json.log"
 PLAIN_LOG="$DIR/data/audit-n$N-s$SEED.plain.log"
@@ -185,6 +190,26 @@ dd_rate() {
   awk -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f", 2000 / s; else printf "?" }'
 }
 
+# index_cost: BENCH_INDEX_ROUNDS (default 5) more pairs of the two tail
+# rows, run one after the other, and the median of their CPU-s/M ratios:
+# what the index costs is a few percent, single runs vary by more.
+index_cost() {
+  local rounds=${BENCH_INDEX_ROUNDS:-5} i ratios=() t n bytes
+  (( rounds > 0 )) || return 0
+  bytes=$(stat_of json bytes)
+  echo "index cost: $rounds interleaved pairs of tail json -> file with and without index values"
+  for ((i = 1; i <= rounds; i++)); do
+    workload tail "  pair $i: with index values" "$N" -events "$N" -bytes "$bytes" -until "$N"
+    t=$(col 6)
+    workload tailnoidx "  pair $i: index_fields = []" "$N" -events "$N" -bytes "$bytes" -until "$N"
+    n=$(col 6)
+    ratios+=("$(awk -v t="$t" -v n="$n" 'BEGIN { if (n > 0) printf "%.4f", t / n; else print "nan" }')")
+  done
+  printf '%s\n' "${ratios[@]}" | sort -g | awk '{ r[NR] = $1 } END {
+    m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+    printf "index values cost %+.1f%% CPU-s/M, median of %d pairs (range %+.1f%% to %+.1f%%; target <= 3%%)\n", 100 * (m - 1), NR, 100 * (r[1] - 1), 100 * (r[NR] - 1) }'
+}
+
 [[ -n $ONLY ]] || source scripts/bench/backlog.sh
 source scripts/bench/stores.sh
 source scripts/bench/mysql.sh
@@ -218,6 +243,11 @@ if [[ -n $ONLY ]]; then
       echo
       "$RUNNER" -header | sed -n 1p
       find_rows
+      ;;
+    index)
+      echo
+      "$RUNNER" -header | sed -n 1p
+      index_cost
       ;;
     scale)
       echo
@@ -268,6 +298,7 @@ awk -v b="$BATCH_RATE" -v n="$NEVER_RATE" 'BEGIN { if (n > 0)
   printf "fsync=batch runs at %.0f%% of the events/s of fsync=never (target >= 80%%)\n", 100 * b / n }'
 awk -v t="$TAIL_CPU" -v n="$NOIDX_CPU" 'BEGIN { if (n > 0)
   printf "index values cost %+.1f%% CPU-s/M (tail json -> file against index_fields = []; target <= 3%%; single runs vary +-10%%)\n", 100 * (t / n - 1) }'
+index_cost
 echo "events/s and MB/s count input entries and bytes over the wall time from start to exit;"
 echo "CPU-s/M = (user+sys of the process) per million input entries; RSS = peak (ru_maxrss);"
 echo "fsync/s = buffer fsyncs (auditship_buffer_fsyncs_total) per second, up to the last scrape."
