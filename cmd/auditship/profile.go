@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -22,22 +23,16 @@ func startProfile() func() {
 	}
 }
 
-func startTrace(path string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return func() {}
-	}
-	if err := trace.Start(f); err != nil {
-		f.Close()
-		return func() {}
-	}
-	return func() { trace.Stop(); f.Close() }
+func startCPUProfile(path string) func() {
+	return startTo(path, pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
-func startCPUProfile(path string) func() {
+func startTrace(path string) func() { return startTo(path, trace.Start, trace.Stop) }
+
+// startTo starts what writes to a new file at path (a CPU profile, a
+// trace) and returns what stops it; nothing when path is "" or the file
+// cannot be made.
+func startTo(path string, start func(io.Writer) error, stop func()) func() {
 	if path == "" {
 		return func() {}
 	}
@@ -45,11 +40,11 @@ func startCPUProfile(path string) func() {
 	if err != nil {
 		return func() {}
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
 		return func() {}
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }
+	return func() { stop(); f.Close() }
 }
 
 // writeAllocs writes the allocs profile (every allocation since start,
