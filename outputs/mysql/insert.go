@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strings"
 	"sync"
 
 	"github.com/go-sql-driver/mysql"
@@ -53,11 +52,7 @@ type inserter struct {
 }
 
 func newInserter(tx *sql.Tx, t *table, packet int, buf *[]byte) *inserter {
-	names := make([]string, len(t.columns))
-	for i, c := range t.columns {
-		names[i] = quote(c.name)
-	}
-	prefix := "INSERT INTO " + quote(t.name) + " (" + strings.Join(names, ", ") + ") VALUES "
+	prefix := "INSERT INTO " + quote(t.name) + " (" + columnList(t) + ") VALUES "
 	limit := packet - packetSlack - len(onDuplicate)
 	return &inserter{tx: tx, limit: limit, split: min(limit, splitSize), prefix: prefix, buf: buf}
 }
@@ -122,7 +117,9 @@ func (in *inserter) insertOne(ctx context.Context, p *parsed, r *row) error {
 }
 
 // isRowError reports whether err is about the row's own content: a value
-// the column refuses, or a row larger than the server takes.
+// the column refuses, or a row larger than the server takes (a load's
+// warnings are such a value or row, not yet named).
 func isRowError(err error) bool {
-	return isValueError(err) || errors.Is(err, errRowTooLarge) || errors.Is(err, mysql.ErrPktTooLarge)
+	return isValueError(err) || errors.Is(err, errRowTooLarge) || errors.Is(err, mysql.ErrPktTooLarge) ||
+		errors.Is(err, errLoadWarnings)
 }

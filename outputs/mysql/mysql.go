@@ -12,6 +12,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/go-sql-driver/mysql"
 	"go.uber.org/zap"
@@ -34,6 +35,9 @@ type Output struct {
 	pipeline string
 	name     string
 	present  presentCounter // rows skipped as stored already
+	log      *zap.Logger
+	noLoad   atomic.Bool  // the server refused LOAD DATA LOCAL: batches go by INSERT
+	loaded   atomic.Int64 // LOAD DATA statements that stored rows (for tests)
 
 	mu      sync.Mutex // guards the fields below
 	created bool       // the DDL ran (create_tables)
@@ -65,7 +69,7 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 	return &Output{
 		db: db, where: mc.Addr + "/" + c.Database, password: c.Password,
 		tables: set.tables, create: c.CreateTables, pipeline: s.Pipeline, name: s.Name,
-		present: newPresentCounter(s.Registerer),
+		present: newPresentCounter(s.Registerer), log: log,
 	}, nil
 }
 

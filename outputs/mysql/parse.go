@@ -22,22 +22,28 @@ type row struct {
 type parsed struct {
 	lines    int
 	rows     []row
-	sql      []byte // every row's VALUES tuple but its entry, escaped, one after another
+	sql      []byte // every row's values but its entry, escaped, one after another
+	tsv      bool   // rendered as LOAD DATA text, not as INSERT tuples
 	rejected []int
 	reason   string // why the first rejected line was
 }
 
-// appendTuple appends r's VALUES tuple: "(value, ...)". The entry, the
-// largest value, is escaped here, from the body: p.sql holds the rest.
+// appendTuple appends r's values: an INSERT's tuple "(value, ...)", or a
+// line of LOAD DATA text "value\t...\n". The entry, the largest value, is
+// escaped here, from the body: p.sql holds the rest.
 func (p *parsed) appendTuple(buf []byte, r *row) []byte {
-	buf = appendQuoted(append(buf, p.sql[r.start:r.mid]...), r.entry)
+	buf = appendText(append(buf, p.sql[r.start:r.mid]...), r.entry, p.tsv)
 	return append(buf, p.sql[r.mid:r.end]...)
 }
 
+// tupleMax is the most bytes r's values can take rendered: its entry
+// could double when escaped.
+func (p *parsed) tupleMax(r *row) int { return r.end - r.start + 2*len(r.entry) + 2 }
+
 // parseBody scans each envelope line once, routes it and extracts its
-// column values.
-func parseBody(body []byte, stream string, tables []*table) *parsed {
-	p := &parsed{sql: make([]byte, 0, len(body)/2+4096), rows: make([]row, 0, bytes.Count(body, []byte{'\n'})+1)}
+// column values, rendered for LOAD DATA when tsv is set, else for INSERT.
+func parseBody(body []byte, stream string, tables []*table, tsv bool) *parsed {
+	p := &parsed{sql: make([]byte, 0, len(body)/2+4096), rows: make([]row, 0, bytes.Count(body, []byte{'\n'})+1), tsv: tsv}
 	e := &event.Event{}
 	for len(body) > 0 {
 		line := body
@@ -67,9 +73,9 @@ func (p *parsed) add(e *event.Event, line []byte, stream string, tables []*table
 		return
 	}
 	r := row{line: p.lines, table: t, start: len(p.sql), entry: line}
-	p.sql = appendHead(p.sql, e, stream)
+	p.sql = appendHead(p.sql, e, stream, p.tsv)
 	r.mid = len(p.sql)
-	p.sql = appendTail(p.sql, e, tables[t])
+	p.sql = appendTail(p.sql, e, tables[t], p.tsv)
 	r.end = len(p.sql)
 	p.rows = append(p.rows, r)
 }
@@ -81,22 +87,48 @@ func (p *parsed) reject(line int, why string) {
 	p.rejected = append(p.rejected, line)
 }
 
-// appendHead appends the start of e's VALUES tuple, up to its entry:
-// the fixed columns from the envelope.
-func appendHead(buf []byte, e *event.Event, stream string) []byte {
-	buf = appendQuoted(append(buf, '('), e.ID)
-	buf = strconv.AppendUint(append(buf, ", "...), e.Seq, 10)
-	buf = appendQuoted(append(buf, ", "...), stream)
-	buf = appendTime(append(buf, ", "...), e.TimeText)
-	return append(buf, ", "...)
+// The punctuation of the two syntaxes a row is rendered in.
+const (
+	sqlSep, tsvSep   = ", ", "\t"
+	sqlNull, tsvNull = "NULL", `\N`
+)
+
+func sep(tsv bool) string {
+	if tsv {
+		return tsvSep
+	}
+	return sqlSep
 }
 
-// appendTail appends the rest of e's VALUES tuple in table t after its
-// entry: the columns from their field path (NULL when the field is
-// missing or null).
-func appendTail(buf []byte, e *event.Event, t *table) []byte {
+func null(tsv bool) string {
+	if tsv {
+		return tsvNull
+	}
+	return sqlNull
+}
+
+// appendHead appends the start of e's values, up to its entry: the fixed
+// columns from the envelope.
+func appendHead(buf []byte, e *event.Event, stream string, tsv bool) []byte {
+	if !tsv {
+		buf = append(buf, '(')
+	}
+	buf = appendText(buf, e.ID, tsv)
+	buf = strconv.AppendUint(append(buf, sep(tsv)...), e.Seq, 10)
+	buf = appendText(append(buf, sep(tsv)...), stream, tsv)
+	buf = appendTime(append(buf, sep(tsv)...), e.TimeText, tsv)
+	return append(buf, sep(tsv)...)
+}
+
+// appendTail appends the rest of e's values in table t after its entry:
+// the columns from their field path (NULL when the field is missing or
+// null).
+func appendTail(buf []byte, e *event.Event, t *table, tsv bool) []byte {
 	for i := len(fixedColumns); i < len(t.columns); i++ {
-		buf = appendField(append(buf, ", "...), e, t.columns[i].path)
+		buf = appendField(append(buf, sep(tsv)...), e, t.columns[i].path, tsv)
+	}
+	if tsv {
+		return append(buf, '\n')
 	}
 	return append(buf, ')')
 }
@@ -104,22 +136,22 @@ func appendTail(buf []byte, e *event.Event, t *table) []byte {
 // appendField appends the value at path as e.Text reads it, quoted; NULL
 // when the field is missing or null. Top-level strings without escapes
 // and the envelope's strings go without a string of their own.
-func appendField(buf []byte, e *event.Event, path string) []byte {
+func appendField(buf []byte, e *event.Event, path string, tsv bool) []byte {
 	switch path {
 	case "category":
-		return appendQuoted(buf, e.Category)
+		return appendText(buf, e.Category, tsv)
 	case "_id":
-		return appendQuoted(buf, e.ID)
+		return appendText(buf, e.ID, tsv)
 	case "_time":
-		return appendQuoted(buf, e.TimeText)
+		return appendText(buf, e.TimeText, tsv)
 	}
 	if raw, ok := plainString(e, path); ok {
-		return appendQuoted(buf, raw)
+		return appendText(buf, raw, tsv)
 	}
 	if s, ok := fieldValue(e, path); ok {
-		return appendQuoted(buf, s)
+		return appendText(buf, s, tsv)
 	}
-	return append(buf, "NULL"...)
+	return append(buf, null(tsv)...)
 }
 
 // plainString is the text of the top-level field path (the last of
@@ -159,12 +191,16 @@ func fieldValue(e *event.Event, path string) (string, bool) {
 	return s, true
 }
 
-// appendTime appends _time as a DATETIME(6) literal in UTC (fraction
-// truncated to microseconds); NULL when it does not parse.
-func appendTime(buf []byte, text string) []byte {
+// appendTime appends _time as a DATETIME(6) value in UTC (fraction
+// truncated to microseconds), quoted for INSERT; NULL when it does not
+// parse.
+func appendTime(buf []byte, text string, tsv bool) []byte {
 	t, err := time.Parse(time.RFC3339Nano, text)
 	if err != nil {
-		return append(buf, "NULL"...)
+		return append(buf, null(tsv)...)
+	}
+	if tsv {
+		return t.UTC().AppendFormat(buf, "2006-01-02 15:04:05.000000")
 	}
 	buf = t.UTC().AppendFormat(append(buf, '\''), "2006-01-02 15:04:05.000000")
 	return append(buf, '\'')

@@ -12,7 +12,7 @@ func TestParseBodyRoutesAndExtracts(t *testing.T) {
 	tables := defaultTables()
 	body := envelope(1, "workflow", wfItems) + "\n" + envelope(2, "messaging", msgItems) + "\nnot json\n" +
 		`{"_seq":4,"category":"workflow"}` + "\n" + envelope(5, "", `"category":"messaging","businessKey":null`) + "\n"
-	p := parseBody([]byte(body), "s1", tables)
+	p := parseBody([]byte(body), "s1", tables, false)
 	if p.lines != 5 || !cmp.Equal(p.rejected, []int{2, 3}) || p.reason != "line 2: line is not a JSON object" {
 		t.Fatalf("lines %d, rejected %v (%s)", p.lines, p.rejected, p.reason)
 	}
@@ -62,7 +62,7 @@ func TestSQLTime(t *testing.T) {
 		"2024-05-13 08:00:01":            "NULL",
 		"":                               "NULL",
 	} {
-		if got := string(appendTime(nil, in)); got != want {
+		if got := string(appendTime(nil, in, false)); got != want {
 			t.Errorf("appendTime(%q) = %s, want %s", in, got, want)
 		}
 	}
@@ -103,7 +103,7 @@ func TestRouteRunTimeErrorIsNoMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := envelope(1, "workflow", `"amount":5000`) + "\n" + envelope(2, "workflow", "") + "\n" + envelope(3, "timer", "") + "\n"
-	p := parseBody([]byte(body), "s1", s.tables)
+	p := parseBody([]byte(body), "s1", s.tables, false)
 	if len(p.rows) != 2 || p.rows[0].table != 0 || p.rows[1].table != 1 || !cmp.Equal(p.rejected, []int{2}) {
 		t.Errorf("rows %+v, rejected %v", p.rows, p.rejected)
 	}

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -22,11 +23,15 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	if err != nil {
 		return err
 	}
-	p := parseBody(body, b.Stream, o.tables)
 	if err := o.prepare(ctx); err != nil {
 		return err
 	}
+	p := parseBody(body, b.Stream, o.tables, o.useLoad())
 	res, err := o.store(ctx, b, p, false)
+	if p.tsv && err != nil && (isRowError(err) || errors.Is(err, errLoadRefused)) {
+		p = parseBody(body, b.Stream, o.tables, false) // rolled back: again by INSERT
+		res, err = o.store(ctx, b, p, false)
+	}
 	if err != nil && isRowError(err) {
 		res, err = o.store(ctx, b, p, true)
 	}
@@ -117,6 +122,14 @@ func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful b
 	buf := getStmtBuf()
 	defer putStmtBuf(buf)
 	for ti, t := range o.tables {
+		if p.tsv && !careful {
+			n, err := o.load(ctx, tx, t, ti, p, packet)
+			if err != nil {
+				return nil, "", 0, err
+			}
+			present += n
+			continue
+		}
 		in := newInserter(tx, t, packet, buf)
 		for i := range p.rows {
 			r := &p.rows[i]
