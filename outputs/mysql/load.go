@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -62,20 +63,11 @@ func (o *Output) refuseLoad(err error) {
 // load writes the rows of table ti of p (rendered as LOAD DATA text) and
 // returns how many were stored already (a duplicate _id).
 func (o *Output) load(ctx context.Context, tx *sql.Tx, t *table, ti int, p *parsed, packet int) (present int, err error) {
-	rows := 0
-	for i := range p.rows {
-		if r := &p.rows[i]; r.table == ti {
-			if p.tupleMax(r) > packet-packetSlack {
-				return 0, errRowTooLarge // INSERT rejects it alone
-			}
-			rows++
-		}
-	}
-	if rows == 0 {
+	if len(p.rest) == 0 && !slices.ContainsFunc(p.rows, func(r row) bool { return r.table == ti }) {
 		return 0, nil
 	}
 	name := "auditship-" + strconv.FormatUint(loads.Add(1), 10)
-	rd := &rowReader{p: p, table: ti}
+	rd := &rowReader{p: p, table: ti, limit: packet - packetSlack}
 	mysql.RegisterReaderHandler(name, func() io.Reader { return rd })
 	defer mysql.DeregisterReaderHandler(name)
 	res, err := tx.ExecContext(ctx, "LOAD DATA LOCAL INFILE 'Reader::"+name+"' INTO TABLE "+quote(t.name)+
@@ -87,6 +79,9 @@ func (o *Output) load(ctx context.Context, tx *sql.Tx, t *table, ti int, p *pars
 		}
 		return 0, err
 	}
+	if rd.tooLarge {
+		return 0, errRowTooLarge // INSERT rejects it alone
+	}
 	if err := onlyDuplicates(ctx, tx); err != nil {
 		return 0, err
 	}
@@ -95,7 +90,7 @@ func (o *Output) load(ctx context.Context, tx *sql.Tx, t *table, ti int, p *pars
 	if err != nil {
 		return 0, err
 	}
-	return rows - int(n), nil
+	return rd.sent - int(n), nil
 }
 
 // onlyDuplicates returns errLoadWarnings unless every warning of the last
@@ -146,14 +141,19 @@ func columnList(t *table) string {
 }
 
 // rowReader renders the rows of one table of p as LOAD DATA text while
-// the driver reads it: about 64 KiB at a time, so that the server parses
-// what is sent while the next rows are rendered.
+// the driver reads it, parsing the lines of p not parsed yet as it goes:
+// about 64 KiB at a time, so that the server takes what is sent while the
+// next rows are parsed and rendered. A row that could exceed the server's
+// packet is left out and noted (the load is then undone).
 type rowReader struct {
-	p     *parsed
-	table int
-	next  int // the next row of p to look at
-	buf   []byte
-	off   int
+	p        *parsed
+	table    int
+	limit    int  // the largest row sent
+	next     int  // the next row of p to look at
+	sent     int  // rows sent
+	tooLarge bool // a row was left out for its size
+	buf      []byte
+	off      int
 }
 
 const rowChunk = 64 << 10
@@ -161,11 +161,23 @@ const rowChunk = 64 << 10
 func (r *rowReader) Read(b []byte) (int, error) {
 	if r.off == len(r.buf) {
 		r.buf, r.off = r.buf[:0], 0
-		for r.next < len(r.p.rows) && len(r.buf) < rowChunk {
-			if row := &r.p.rows[r.next]; row.table == r.table {
-				r.buf = r.p.appendTuple(r.buf, row)
+		for len(r.buf) < rowChunk {
+			if r.next == len(r.p.rows) {
+				if !r.p.more() {
+					break
+				}
+				continue // the line parsed may be a row, or rejected
 			}
+			row := &r.p.rows[r.next]
 			r.next++
+			switch {
+			case row.table != r.table:
+			case r.p.tupleMax(row) > r.limit:
+				r.tooLarge = true
+			default:
+				r.buf = r.p.appendTuple(r.buf, row)
+				r.sent++
+			}
 		}
 		if len(r.buf) == 0 {
 			return 0, io.EOF

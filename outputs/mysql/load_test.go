@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/auditship/auditship/outputs"
 )
 
 // nastyItems are values LOAD DATA's text format must escape, in typed
@@ -58,11 +60,14 @@ func TestLoadMatchesInsert(t *testing.T) {
 	loaded, dbL := srv.created(t, nil)
 	inserted, dbI := srv.created(t, nil)
 	inserted.noLoad.Store(true)
-	b := spooled(envelope(1, "workflow_node", wfItems), envelope(2, "messaging", msgItems),
+	b := spooled(envelope(1, "workflow_node", wfItems), envelope(2, "messaging", msgItems), "not an envelope",
 		envelope(3, "workflow", nastyItems), envelope(4, "timer", `"jobId":"j1","workflowInstanceId":null`))
 	for _, o := range []*Output{loaded, inserted} {
-		if err := o.Write(context.Background(), b); err != nil {
-			t.Fatal(err)
+		// the line in the middle is rejected (the load parses the lines
+		// as it sends them), the others stored
+		err := o.Write(context.Background(), b)
+		if lines, ok := outputs.RejectedLines(err); !ok || !cmp.Equal(lines, []int{2}) {
+			t.Fatalf("write: rejected lines %v, %v; want line 2", lines, err)
 		}
 	}
 	if loaded.loaded.Load() == 0 || inserted.loaded.Load() != 0 {

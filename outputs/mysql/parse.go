@@ -26,6 +26,11 @@ type parsed struct {
 	tsv      bool   // rendered as LOAD DATA text, not as INSERT tuples
 	rejected []int
 	reason   string // why the first rejected line was
+
+	rest   []byte // the lines not parsed yet (more)
+	stream string
+	tables []*table
+	e      *event.Event
 }
 
 // appendTuple appends r's values: an INSERT's tuple "(value, ...)", or a
@@ -43,19 +48,40 @@ func (p *parsed) tupleMax(r *row) int { return r.end - r.start + 2*len(r.entry) 
 // parseBody scans each envelope line once, routes it and extracts its
 // column values, rendered for LOAD DATA when tsv is set, else for INSERT.
 func parseBody(body []byte, stream string, tables []*table, tsv bool) *parsed {
-	p := &parsed{sql: make([]byte, 0, len(body)/2+4096), rows: make([]row, 0, bytes.Count(body, []byte{'\n'})+1), tsv: tsv}
-	e := &event.Event{}
-	for len(body) > 0 {
-		line := body
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			body = nil
-		}
-		p.add(e, line, stream, tables)
-		p.lines++
-	}
+	p := newParsed(body, stream, tables, tsv)
+	p.all()
 	return p
+}
+
+// newParsed is parseBody with no line parsed yet: more parses them one by
+// one, so that a load parses the batch while the server takes what it
+// sent (a batch of 10,000 rows takes about 50 ms to parse).
+func newParsed(body []byte, stream string, tables []*table, tsv bool) *parsed {
+	return &parsed{sql: make([]byte, 0, len(body)/2+4096), rows: make([]row, 0, bytes.Count(body, []byte{'\n'})+1),
+		tsv: tsv, rest: body, stream: stream, tables: tables, e: &event.Event{}}
+}
+
+// more parses the next line (a row, or a line rejected); false when every
+// line is parsed.
+func (p *parsed) more() bool {
+	if len(p.rest) == 0 {
+		return false
+	}
+	line := p.rest
+	if i := bytes.IndexByte(p.rest, '\n'); i >= 0 {
+		line, p.rest = p.rest[:i], p.rest[i+1:]
+	} else {
+		p.rest = nil
+	}
+	p.add(p.e, line, p.stream, p.tables)
+	p.lines++
+	return true
+}
+
+// all parses the lines left.
+func (p *parsed) all() {
+	for p.more() {
+	}
 }
 
 func (p *parsed) add(e *event.Event, line []byte, stream string, tables []*table) {

@@ -26,7 +26,12 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	if err := o.prepare(ctx); err != nil {
 		return err
 	}
-	p := parseBody(body, b.Stream, o.tables, o.useLoad())
+	var p *parsed
+	if o.useLoad() {
+		p = newParsed(body, b.Stream, o.tables, true) // parsed while loaded
+	} else {
+		p = parseBody(body, b.Stream, o.tables, false)
+	}
 	res, err := o.store(ctx, b, p, false)
 	if p.tsv && err != nil && (isRowError(err) || errors.Is(err, errLoadRefused)) {
 		p = parseBody(body, b.Stream, o.tables, false) // rolled back: again by INSERT
@@ -90,12 +95,12 @@ func (o *Output) store(ctx context.Context, b *event.Batch, p *parsed, careful b
 	if lines, found, err := storedBatch(ctx, tx, b.ID, o.name); err != nil || found {
 		return result{rejected: lines, again: true}, err
 	}
-	res := result{rejected: p.rejected, reason: p.reason}
 	refused, why, present, err := o.insertAll(ctx, tx, p, careful)
 	if err != nil {
 		return result{}, err
 	}
-	res.present = present
+	p.all() // a load parses the lines as it sends them; here every one is
+	res := result{rejected: p.rejected, reason: p.reason, present: present}
 	if len(refused) > 0 {
 		res.rejected = mergeLines(res.rejected, refused)
 		if res.reason == "" {
