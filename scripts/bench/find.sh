@@ -14,7 +14,7 @@
 #     and checkpoints, over the bytes of the batch objects);
 #   - replay of the same keys from each archive into the MariaDB, and a
 #     full replay of the file archive into it (target batch max_events =
-#     10000). A full replay that takes longer than BENCH_FIND_REPLAY_LIMIT
+#     5000). A full replay that takes longer than BENCH_FIND_REPLAY_LIMIT
 #     (default 5m) is stopped and done again from an archive of
 #     BENCH_FIND_REPLAY_N events (default 200000), said in the row.
 # BENCH_FIND=0 skips these rows, BENCH_FIND_REPLAY=0 the full replay; a
@@ -24,7 +24,7 @@ FIND_N=${BENCH_FIND_N:-1000000}
 FIND_BATCH=${BENCH_FIND_BATCH:-1000}
 FIND_REPLAY_N=${BENCH_FIND_REPLAY_N:-200000}
 FIND_REPLAY_LIMIT=${BENCH_FIND_REPLAY_LIMIT:-5m}
-FIND_MY_BATCH=10000
+FIND_MY_BATCH=5000
 FIND_FILE_COMP=${BENCH_FIND_FILE_COMPRESSION:-none}
 FIND_S3_COMP=${BENCH_FIND_S3_COMPRESSION:-gzip}
 FIND_DB=auditship_bench_find
