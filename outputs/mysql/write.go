@@ -35,7 +35,9 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	res, err := o.store(ctx, b, p, false)
 	if p.tsv && err != nil && (isRowError(err) || errors.Is(err, errLoadRefused)) {
 		p = parseBody(body, b.Stream, o.tables, false) // rolled back: again by INSERT
-		res, err = o.store(ctx, b, p, false)
+		if errors.Is(err, errLoadRefused) {
+			res, err = o.store(ctx, b, p, false)
+		} // a row the load could not take: straight to row by row
 	}
 	if err != nil && isRowError(err) {
 		res, err = o.store(ctx, b, p, true)
