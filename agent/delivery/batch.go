@@ -65,6 +65,13 @@ func (s *Sender) flush(ctx context.Context, b *openBatch) {
 		s.flushMemory(ctx, b)
 		return
 	}
+	// The batch before it lands first: its manifest is committed to the
+	// chain (or rolled back) before this one is sealed.
+	if !s.land(ctx) { // ctx ended: b's events stay in the buffer
+		s.open[b.partition] = b
+		s.refloor()
+		return
+	}
 	entry, err := s.journal(b)
 	if err != nil {
 		s.spoolFailed(ctx, b, err)
@@ -72,8 +79,7 @@ func (s *Sender) flush(ctx context.Context, b *openBatch) {
 	}
 	s.advance() // the batch's bytes are durable in the spool now
 	s.saveCursor(true)
-	// false only when ctx ended: the batch stays journaled for the next run.
-	s.deliver(ctx, entry)
+	s.launch(ctx, entry)
 }
 
 // flushMemory writes a batch held in memory (stdout). When the shutdown
@@ -135,10 +141,46 @@ func (s *Sender) entryBatch(e *batchEntry) *event.Batch {
 		Size: e.Size, SHA256: e.SHA256}
 }
 
+// flight is a journaled batch being written by a goroutine of its own,
+// while the sender reads on and fills the next batch: the store works on
+// one batch as the next is read, hashed and spooled. Only the write (its
+// retries included) runs there; everything the batch's outcome changes
+// (chain, journal, dead-letter, metrics) is done by the sender's goroutine
+// when it lands, and the next batch is sealed only after that, so the
+// chain and the journal see batches in the same order as without it.
+// While a batch flies, the sender's goroutine calls nothing of the
+// output's and no attempt of its own (a checkpoint lands it first).
+type flight struct {
+	e    *batchEntry
+	path string
+	body *os.File
+	done chan struct{} // closed when the write returned
+	oc   outcome
+	err  error
+}
+
+func (f *flight) landed() bool {
+	select {
+	case <-f.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // deliver writes a journaled batch from its spool file until it is stored
 // or dead-lettered, and marked done (or ctx ends: it stays journaled and is
 // re-sent by the next run). It reports whether the batch is settled.
 func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
+	if !s.launch(ctx, e) {
+		return false
+	}
+	return s.land(ctx)
+}
+
+// launch starts writing a journaled batch from its spool file. A batch
+// whose spool file is gone is settled at once (false when ctx ended then).
+func (s *Sender) launch(ctx context.Context, e *batchEntry) bool {
 	path := filepath.Join(s.spoolDir, e.Spool)
 	f, err := os.Open(path)
 	if err != nil {
@@ -146,13 +188,33 @@ func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 		return s.settle(ctx, e, "")
 	}
 	s.m.age.first.Store(min(e.First, s.cur.next)) // journaled: the cursor passed it
-	defer func() { s.m.age.first.Store(s.cur.next) }()
 	b := s.entryBatch(e)
 	b.Body = f
 	s.inlineManifest(b, e)
-	oc, werr := s.write(ctx, b)
-	f.Close()
+	fl := &flight{e: e, path: path, body: f, done: make(chan struct{})}
+	s.flight = fl
+	go func() {
+		defer close(fl.done)
+		fl.oc, fl.err = s.write(ctx, b)
+	}()
+	return true
+}
+
+// land waits for the batch in flight, if any, and settles it: dead-letter
+// what the store rejected, store the manifest, mark the batch done. It
+// reports false when ctx ended first (the batch stays journaled).
+func (s *Sender) land(ctx context.Context) bool {
+	fl := s.flight
+	if fl == nil {
+		return true
+	}
+	<-fl.done
+	s.flight = nil
+	fl.body.Close()
+	s.m.age.first.Store(s.cur.next)
+	e, oc, werr := fl.e, fl.oc, fl.err
 	refused := 0
+	var err error
 	switch oc {
 	case aborted:
 		return false
@@ -173,7 +235,7 @@ func (s *Sender) deliver(ctx context.Context, e *batchEntry) bool {
 	if oc != rejected && !s.storeManifest(ctx, e, werr) {
 		return false
 	}
-	if !s.settle(ctx, e, path) {
+	if !s.settle(ctx, e, fl.path) {
 		return false
 	}
 	if oc != rejected {

@@ -69,6 +69,7 @@ type Sender struct {
 	// openFloor is the first sequence number an open batch holds
 	// (MaxUint64 when none is open): the cursor may not pass it.
 	openFloor uint64
+	flight    *flight // the batch being written while the next fills
 }
 
 // Stop asks the sender to flush everything up to target, whatever the
@@ -97,15 +98,15 @@ func (s *Sender) Run(ctx context.Context) {
 }
 
 func (s *Sender) loop(ctx context.Context) {
-	var wctx context.Context
-	cancel := func() {}
-	defer func() { cancel() }()
+	w := wait{cancel: func() {}}
+	defer func() { w.cancel() }()
 	var r *buffer.Reader
 	defer func() {
 		if r != nil {
 			r.Close()
 		}
 	}()
+	tickAt := time.Now().Add(s.tick())
 	for !s.done() && ctx.Err() == nil { // past the deadline: leave the rest buffered
 		if r == nil || s.rewind {
 			if r != nil {
@@ -113,22 +114,30 @@ func (s *Sender) loop(ctx context.Context) {
 			}
 			var ok bool
 			if r, ok = s.openReader(ctx); !ok {
-				return
+				break
 			}
 			s.rewind = false
 		}
-		if wctx == nil || wctx.Err() != nil {
-			cancel()
-			wctx, cancel = withWait(ctx, s.tick())
+		if s.flight != nil && s.flight.landed() {
+			s.land(ctx)
 		}
-		rec, err := r.Next(wctx)
+		if w.ctx == nil || w.ctx.Err() != nil || w.fl != s.flight {
+			if !time.Now().Before(tickAt) { // passed while records came
+				tickAt = time.Now().Add(s.tick())
+			}
+			w.cancel()
+			w = s.newWait(ctx, tickAt)
+		}
+		rec, err := r.Next(w.ctx)
 		switch {
 		case err == nil:
 			s.handle(ctx, rec)
 		case ctx.Err() != nil:
-			return
-		case wctx.Err() != nil:
-			s.onTick(ctx)
+		case w.ctx.Err() != nil:
+			if !time.Now().Before(tickAt) {
+				s.onTick(ctx)
+				tickAt = time.Now().Add(s.tick())
+			} // else the batch in flight landed: settled at the top
 		default:
 			s.readError(ctx, err)
 		}
@@ -136,13 +145,40 @@ func (s *Sender) loop(ctx context.Context) {
 	if ctx.Err() == nil {
 		s.closeAll(ctx)
 	}
+	s.land(ctx) // false when ctx ended: the batch stays journaled
 	s.saveCursor(true)
 }
 
-// withWait bounds one wait for records; the loop cancels it when it is
-// replaced or when the loop ends.
-func withWait(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, d)
+// wait bounds one wait for records: until the next tick, or until the
+// batch in flight (fl) lands. The loop cancels it when it is replaced or
+// when the loop ends.
+type wait struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	fl     *flight
+}
+
+func (s *Sender) newWait(ctx context.Context, tickAt time.Time) wait {
+	wctx, cancel := context.WithDeadline(ctx, tickAt)
+	w := wait{ctx: wctx, cancel: cancel, fl: s.flight}
+	if fl := s.flight; fl != nil {
+		stop := watch(fl.done, cancel)
+		w.cancel = func() { stop(); cancel() }
+	}
+	return w
+}
+
+// watch calls fn when done is closed, unless stopped first.
+func watch(done <-chan struct{}, fn func()) (stop func()) {
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+			fn()
+		case <-quit:
+		}
+	}()
+	return func() { close(quit) }
 }
 
 // done reports whether a stop was asked and every record up to its target
@@ -172,7 +208,7 @@ func (s *Sender) onTick(ctx context.Context) {
 			s.flush(ctx, b)
 		}
 	}
-	if ctx.Err() == nil && s.checkpointDue(now) {
+	if ctx.Err() == nil && s.checkpointDue(now) && s.land(ctx) { // a checkpoint covers what is stored
 		s.checkpoint(ctx, now)
 	}
 	s.saveCursor(false)

@@ -29,8 +29,11 @@ type memStore struct {
 	fail   int // fail this many writes first
 	reject int // then reject this many batches for their content
 	calls  int
-	down   atomic.Bool // fail every write while set
-	stored func()      // called after each stored batch
+	down   atomic.Bool   // fail every write while set
+	stored func()        // called after each stored batch
+	gate   chan struct{} // when set, each write waits for a receive here
+	busy   atomic.Int32  // writes running now
+	most   atomic.Int32  // the most writes ever running at once
 }
 
 func (m *memStore) Encoding() (string, string)    { return "ndjson", "none" }
@@ -39,6 +42,13 @@ func (m *memStore) Close(context.Context) error   { return nil }
 func (m *memStore) Partition(*event.Event) string { return "" }
 
 func (m *memStore) Write(_ context.Context, b *event.Batch) error {
+	n := m.busy.Add(1)
+	defer m.busy.Add(-1)
+	for most := m.most.Load(); n > most && !m.most.CompareAndSwap(most, n); most = m.most.Load() {
+	}
+	if m.gate != nil {
+		<-m.gate
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.calls++

@@ -21,7 +21,7 @@ func BenchmarkParseBody(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		parseBody(body, "s1", tables, false)
+		parseBody(body, "s1", tables, false, nil)
 	}
 }
 
@@ -33,7 +33,7 @@ func BenchmarkStatements(b *testing.B) {
 		lines = append(lines, envelope(uint64(i+1), "workflow_node", wfItems))
 	}
 	body := []byte(strings.Join(lines, "\n") + "\n")
-	p := parseBody(body, "s1", defaultTables(), false)
+	p := parseBody(body, "s1", defaultTables(), false, nil)
 	buf := getStmtBuf()
 	defer putStmtBuf(buf)
 	b.SetBytes(int64(len(body)))

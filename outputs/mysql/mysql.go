@@ -36,8 +36,9 @@ type Output struct {
 	name     string
 	present  presentCounter // rows skipped as stored already
 	log      *zap.Logger
-	noLoad   atomic.Bool  // the server refused LOAD DATA LOCAL: batches go by INSERT
-	loaded   atomic.Int64 // LOAD DATA statements that stored rows (for tests)
+	noLoad   atomic.Bool             // the server refused LOAD DATA LOCAL: batches go by INSERT
+	loaded   atomic.Int64            // LOAD DATA statements that stored rows (for tests)
+	spare    atomic.Pointer[scratch] // the last Write's buffers, for the next
 
 	mu      sync.Mutex // guards the fields below
 	created bool       // the DDL ran (create_tables)

@@ -47,8 +47,9 @@ func (p *parsed) tupleMax(r *row) int { return r.end - r.start + 2*len(r.entry) 
 
 // parseBody scans each envelope line once, routes it and extracts its
 // column values, rendered for LOAD DATA when tsv is set, else for INSERT.
-func parseBody(body []byte, stream string, tables []*table, tsv bool) *parsed {
-	p := newParsed(body, stream, tables, tsv)
+// sc, when not nil, lends its buffers.
+func parseBody(body []byte, stream string, tables []*table, tsv bool, sc *scratch) *parsed {
+	p := newParsed(body, stream, tables, tsv, sc)
 	p.all()
 	return p
 }
@@ -56,9 +57,36 @@ func parseBody(body []byte, stream string, tables []*table, tsv bool) *parsed {
 // newParsed is parseBody with no line parsed yet: more parses them one by
 // one, so that a load parses the batch while the server takes what it
 // sent (a batch of 10,000 rows takes about 50 ms to parse).
-func newParsed(body []byte, stream string, tables []*table, tsv bool) *parsed {
-	return &parsed{sql: make([]byte, 0, len(body)/2+4096), rows: make([]row, 0, bytes.Count(body, []byte{'\n'})+1),
-		tsv: tsv, rest: body, stream: stream, tables: tables, e: &event.Event{}}
+func newParsed(body []byte, stream string, tables []*table, tsv bool, sc *scratch) *parsed {
+	if sc == nil {
+		sc = &scratch{}
+	}
+	sql, rows := sc.sql[:0], sc.rows[:0]
+	if n := len(body)/2 + 4096; cap(sql) < n {
+		sql = make([]byte, 0, n)
+	}
+	if n := bytes.Count(body, []byte{'\n'}) + 1; cap(rows) < n {
+		rows = make([]row, 0, n)
+	}
+	return &parsed{sql: sql, rows: rows, tsv: tsv, rest: body, stream: stream, tables: tables, e: &event.Event{}}
+}
+
+// scratch is what a Write allocates by its batch's size (the body read
+// from the spool, the rendered values, the rows), kept for the next
+// Write: a mysql batch is megabytes, and replay keeps its heap small.
+type scratch struct {
+	body, sql []byte
+	rows      []row
+}
+
+// keep takes p's buffers back into sc.
+func (sc *scratch) keep(p *parsed) {
+	if cap(p.sql) > cap(sc.sql) {
+		sc.sql = p.sql[:0]
+	}
+	if cap(p.rows) > cap(sc.rows) {
+		sc.rows = p.rows[:0]
+	}
 }
 
 // more parses the next line (a row, or a line rejected); false when every

@@ -6,13 +6,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/auditship/auditship/internal/event"
 )
 
 func TestParseBodyRoutesAndExtracts(t *testing.T) {
 	tables := defaultTables()
 	body := envelope(1, "workflow", wfItems) + "\n" + envelope(2, "messaging", msgItems) + "\nnot json\n" +
 		`{"_seq":4,"category":"workflow"}` + "\n" + envelope(5, "", `"category":"messaging","businessKey":null`) + "\n"
-	p := parseBody([]byte(body), "s1", tables, false)
+	p := parseBody([]byte(body), "s1", tables, false, nil)
 	if p.lines != 5 || !cmp.Equal(p.rejected, []int{2, 3}) || p.reason != "line 2: line is not a JSON object" {
 		t.Fatalf("lines %d, rejected %v (%s)", p.lines, p.rejected, p.reason)
 	}
@@ -103,8 +105,41 @@ func TestRouteRunTimeErrorIsNoMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := envelope(1, "workflow", `"amount":5000`) + "\n" + envelope(2, "workflow", "") + "\n" + envelope(3, "timer", "") + "\n"
-	p := parseBody([]byte(body), "s1", s.tables, false)
+	p := parseBody([]byte(body), "s1", s.tables, false, nil)
 	if len(p.rows) != 2 || p.rows[0].table != 0 || p.rows[1].table != 1 || !cmp.Equal(p.rejected, []int{2}) {
 		t.Errorf("rows %+v, rejected %v", p.rows, p.rejected)
+	}
+}
+
+// TestScratchReusedByTheNextBatch: a Write's body, values and rows go
+// into the buffers of the one before (a replay ships megabytes per
+// batch), and a batch parsed there holds only its own lines.
+func TestScratchReusedByTheNextBatch(t *testing.T) {
+	tables := defaultTables()
+	one := envelope(1, "workflow", wfItems) + "\n" + envelope(2, "workflow", wfItems) + "\n"
+	two := envelope(3, "workflow", wfItems) + "\n"
+	sc := &scratch{}
+	body := func(s string) []byte {
+		t.Helper()
+		b, err := batchBody(&event.Batch{Body: strings.NewReader(s), Size: int64(len(s))}, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	b1 := body(one)
+	p1 := parseBody(b1, "s1", tables, true, sc)
+	sc.keep(p1)
+	b2 := body(two)
+	p2 := parseBody(b2, "s1", tables, true, sc)
+	if &b1[0] != &b2[0] || &p1.rows[:1][0] != &p2.rows[:1][0] || &p1.sql[:1][0] != &p2.sql[:1][0] {
+		t.Fatal("the second batch did not reuse the first one's buffers")
+	}
+	if string(b2) != two || len(p2.rows) != 1 || p2.lines != 1 || string(p2.rows[0].entry) != strings.TrimSuffix(two, "\n") {
+		t.Fatalf("second batch: body %q, %d rows of %d lines", b2, len(p2.rows), p2.lines)
+	}
+	fresh := parseBody([]byte(two), "s1", tables, true, nil)
+	if string(p2.appendTuple(nil, &p2.rows[0])) != string(fresh.appendTuple(nil, &fresh.rows[0])) {
+		t.Fatal("a row parsed in reused buffers differs from one parsed afresh")
 	}
 }

@@ -19,7 +19,12 @@ import (
 // refused for their own content are reported with outputs.RejectedEvents,
 // the others stored.
 func (o *Output) Write(ctx context.Context, b *event.Batch) error {
-	body, err := batchBody(b)
+	sc := o.spare.Swap(nil) // nil when another Write has them
+	if sc == nil {
+		sc = &scratch{}
+	}
+	defer o.spare.Store(sc)
+	body, err := batchBody(b, sc)
 	if err != nil {
 		return err
 	}
@@ -28,13 +33,14 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	}
 	var p *parsed
 	if o.useLoad() {
-		p = newParsed(body, b.Stream, o.tables, true) // parsed while loaded
+		p = newParsed(body, b.Stream, o.tables, true, sc) // parsed while loaded
 	} else {
-		p = parseBody(body, b.Stream, o.tables, false)
+		p = parseBody(body, b.Stream, o.tables, false, sc)
 	}
+	defer func() { sc.keep(p) }()
 	res, err := o.store(ctx, b, p, false)
 	if p.tsv && err != nil && (isRowError(err) || errors.Is(err, errLoadRefused)) {
-		p = parseBody(body, b.Stream, o.tables, false) // rolled back: again by INSERT
+		p = parseBody(body, b.Stream, o.tables, false, nil) // rolled back: again by INSERT
 		if errors.Is(err, errLoadRefused) {
 			res, err = o.store(ctx, b, p, false)
 		} // a row the load could not take: straight to row by row
@@ -50,16 +56,20 @@ func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 }
 
 // batchBody is the spooled body, or the events rendered when the batch
-// came without one.
-func batchBody(b *event.Batch) ([]byte, error) {
+// came without one, in sc's body buffer.
+func batchBody(b *event.Batch, sc *scratch) ([]byte, error) {
 	if b.Body == nil {
-		var body []byte
+		body := sc.body[:0]
 		for _, e := range b.Events {
 			body = append(e.AppendJSON(body), '\n')
 		}
+		sc.body = body
 		return body, nil
 	}
-	body := make([]byte, b.Size)
+	if int64(cap(sc.body)) < b.Size {
+		sc.body = make([]byte, b.Size)
+	}
+	body := sc.body[:b.Size]
 	if _, err := b.Body.ReadAt(body, 0); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("mysql: read batch %s: %w", b.ID, err)
 	}

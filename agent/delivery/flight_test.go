@@ -1,0 +1,111 @@
+package delivery
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// batchSpools counts the spool files of dir: finished batches and the one
+// being filled.
+func batchSpools(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	for _, name := range spoolFiles(t, dir) {
+		if strings.HasSuffix(name, ".ndjson") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestNextBatchFillsWhileOneIsWritten: while the store takes a batch, the
+// sender reads on and spools the next one; writes still come one at a
+// time, in order, and the chain covers every event once.
+func TestNextBatchFillsWhileOneIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := newChainStore()
+	out.gate = make(chan struct{})
+	s := newChainSender(t, buf, out, dir+"/out")
+	first := buf.NextSeq()
+	last := appendEvents(t, buf, 12) // three batches of four
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runUntil(s, last)
+	}()
+	// The first write waits at the gate; the second batch fills meanwhile.
+	deadline := time.Now().Add(5 * time.Second)
+	for batchSpools(t, s.spoolDir) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d spool files while the first batch is written, want 2: the next batch did not fill", batchSpools(t, s.spoolDir))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := len(out.objs); n != 0 {
+		t.Fatalf("%d objects stored before the gate opened", n)
+	}
+	for range 3 {
+		out.gate <- struct{}{}
+	}
+	<-done
+	if got := out.lines(); got != 12 || len(out.objs) != 3 {
+		t.Fatalf("%d lines in %d objects, want 12 in 3", got, len(out.objs))
+	}
+	if most := out.most.Load(); most != 1 {
+		t.Fatalf("%d writes ran at once, want 1", most)
+	}
+	ms := out.manifests(t)
+	if len(ms) != 3 {
+		t.Fatalf("%d manifests, want 3", len(ms))
+	}
+	checkCoverage(t, ms, first, last)
+	checkFinalCheckpoint(t, out, ms[len(ms)-1])
+	if len(s.jr.pending()) != 0 || s.unsent != 0 {
+		t.Fatalf("%d batches pending, %d events unsent after the run", len(s.jr.pending()), s.unsent)
+	}
+}
+
+// TestRejectedBatchInFlightLandsBeforeTheNextIsSealed: a batch the store
+// rejects while the next one fills is dead-lettered and returned to the
+// chain as skipped before the next batch's manifest is sealed, so that
+// manifest accounts for it.
+func TestRejectedBatchInFlightLandsBeforeTheNextIsSealed(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := newChainStore()
+	out.reject = 1
+	out.gate = make(chan struct{})
+	s := newChainSender(t, buf, out, dir+"/out")
+	first := buf.NextSeq()
+	last := appendEvents(t, buf, 8)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runUntil(s, last)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for batchSpools(t, s.spoolDir) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second batch did not fill while the first was written")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for range 2 {
+		out.gate <- struct{}{}
+	}
+	<-done
+	if got := out.lines(); got != 4 {
+		t.Fatalf("%d lines stored, want 4 (the first batch rejected)", got)
+	}
+	ms := out.manifests(t)
+	if len(ms) != 1 {
+		t.Fatalf("%d manifests, want 1", len(ms))
+	}
+	if ms[0].SizeBefore != 0 || len(ms[0].Skipped) != 1 || ms[0].Skipped[0].From != first || ms[0].Skipped[0].To != first+3 {
+		t.Fatalf("the stored batch's manifest starts at %d and skips %+v, want 0 and the rejected batch's %d-%d",
+			ms[0].SizeBefore, ms[0].Skipped, first, first+3)
+	}
+	checkCoverage(t, ms, first, last)
+}
