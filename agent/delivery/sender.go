@@ -69,7 +69,8 @@ type Sender struct {
 	// openFloor is the first sequence number an open batch holds
 	// (MaxUint64 when none is open): the cursor may not pass it.
 	openFloor uint64
-	flight    *flight // the batch being written while the next fills
+	flight    *flight   // the batch being written while the next fills
+	tickAt    time.Time // when onTick runs next: a tick, or an open batch's interval ending first
 }
 
 // Stop asks the sender to flush everything up to target, whatever the
@@ -106,7 +107,7 @@ func (s *Sender) loop(ctx context.Context) {
 			r.Close()
 		}
 	}()
-	tickAt := time.Now().Add(s.tick())
+	s.tickAt = time.Now().Add(s.tick())
 	for !s.done() && ctx.Err() == nil { // past the deadline: leave the rest buffered
 		if r == nil || s.rewind {
 			if r != nil {
@@ -121,12 +122,12 @@ func (s *Sender) loop(ctx context.Context) {
 		if s.flight != nil && s.flight.landed() {
 			s.land(ctx)
 		}
-		if w.ctx == nil || w.ctx.Err() != nil || w.fl != s.flight {
-			if !time.Now().Before(tickAt) { // passed while records came
-				tickAt = time.Now().Add(s.tick())
+		if w.ctx == nil || w.ctx.Err() != nil || w.fl != s.flight || !w.until.Equal(s.tickAt) {
+			if !time.Now().Before(s.tickAt) { // passed while records came
+				s.tickAt = s.nextTick()
 			}
 			w.cancel()
-			w = s.newWait(ctx, tickAt)
+			w = s.newWait(ctx, s.tickAt)
 		}
 		rec, err := r.Next(w.ctx)
 		switch {
@@ -134,9 +135,9 @@ func (s *Sender) loop(ctx context.Context) {
 			s.handle(ctx, rec)
 		case ctx.Err() != nil:
 		case w.ctx.Err() != nil:
-			if !time.Now().Before(tickAt) {
+			if !time.Now().Before(s.tickAt) {
 				s.onTick(ctx)
-				tickAt = time.Now().Add(s.tick())
+				s.tickAt = s.nextTick()
 			} // else the batch in flight landed: settled at the top
 		default:
 			s.readError(ctx, err)
@@ -155,12 +156,13 @@ func (s *Sender) loop(ctx context.Context) {
 type wait struct {
 	ctx    context.Context
 	cancel context.CancelFunc
+	until  time.Time
 	fl     *flight
 }
 
-func (s *Sender) newWait(ctx context.Context, tickAt time.Time) wait {
-	wctx, cancel := context.WithDeadline(ctx, tickAt)
-	w := wait{ctx: wctx, cancel: cancel, fl: s.flight}
+func (s *Sender) newWait(ctx context.Context, until time.Time) wait {
+	wctx, cancel := context.WithDeadline(ctx, until)
+	w := wait{ctx: wctx, cancel: cancel, until: until, fl: s.flight}
 	if fl := s.flight; fl != nil {
 		stop := watch(fl.done, cancel)
 		w.cancel = func() { stop(); cancel() }
@@ -185,6 +187,19 @@ func watch(done <-chan struct{}, fn func()) (stop func()) {
 // was read.
 func (s *Sender) done() bool {
 	return s.stopping.Load() && s.read > s.target.Load()
+}
+
+// nextTick is when onTick runs next: a tick from now, or sooner when an
+// open batch's interval ends first, so that a batch closes on time rather
+// than up to a tick late.
+func (s *Sender) nextTick() time.Time {
+	at := time.Now().Add(s.tick())
+	for _, b := range s.open {
+		if due := b.opened.Add(s.cfg.Batch.Interval); due.Before(at) {
+			at = due
+		}
+	}
+	return at
 }
 
 // tick is how long a read may wait before batch intervals are checked.
@@ -386,6 +401,9 @@ func (s *Sender) openPartition(ctx context.Context, key string, e *event.Event) 
 	}
 	s.open[key] = b
 	s.openFloor = min(s.openFloor, b.first)
+	if due := b.opened.Add(s.cfg.Batch.Interval); due.Before(s.tickAt) {
+		s.tickAt = due
+	}
 	return b, nil
 }
 

@@ -265,3 +265,35 @@ func testEvent(raw string, seq uint64) *event.Event {
 		Source: event.Source{Input: "in", Key: "k", Path: "/p", Offset: 10, End: 20},
 		Fields: []event.Field{{Key: []byte("a"), Value: []byte(raw), Kind: event.KindString}}}
 }
+
+// TestBatchClosesWhenItsIntervalEnds: a batch is written when its
+// interval ends, not at the first tick after (ticks are a quarter of the
+// interval apart, counted from the sender's start).
+func TestBatchClosesWhenItsIntervalEnds(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := &memStore{objs: map[string][]byte{}}
+	s := newStoreSender(t, buf, out, dir+"/out")
+	const interval = 2 * time.Second // ticks every 500 ms
+	s.cfg.Batch.Interval, s.cfg.Batch.MaxEvents = interval, 100
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Run(context.Background())
+	}()
+	time.Sleep(50 * time.Millisecond) // the batch opens between two ticks
+	start := time.Now()
+	last := appendEvents(t, buf, 1)
+	for out.lines() < 1 {
+		if time.Since(start) > 2*interval {
+			t.Fatal("the batch was not written")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	took := time.Since(start)
+	s.Stop(last)
+	<-done
+	if took < interval || took > interval+200*time.Millisecond {
+		t.Fatalf("the batch was written %v after its first event, want %v (+ at most 200 ms)", took, interval)
+	}
+}
