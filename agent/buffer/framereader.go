@@ -7,9 +7,16 @@ import (
 	"os"
 )
 
-// readBufSize is the size of each reader's buffer: segments are read in
-// large chunks and frames are decoded in place.
-const readBufSize = 256 << 10
+// readBufSize is the most a reader's buffer grows to by itself (a longer
+// frame grows it further): segments are read in large chunks and frames
+// are decoded in place. It starts at readBufStart and doubles each time a
+// read fills it, so that a reader that keeps up with a slow writer (one of
+// a hundred pipelines, each tailing a file at 100 lines/s) holds 32 KiB,
+// not 256.
+const (
+	readBufSize  = 256 << 10
+	readBufStart = 32 << 10
+)
 
 type status int
 
@@ -29,10 +36,11 @@ type frameReader struct {
 	r, w   int
 	off    int64 // file offset of buf[w]
 	maxLen int64
+	full   bool // the last read filled the buffer: the next may grow it
 }
 
 func newFrameReader(maxLen int64) *frameReader {
-	return &frameReader{buf: make([]byte, readBufSize), maxLen: maxLen}
+	return &frameReader{buf: make([]byte, readBufStart), maxLen: maxLen}
 }
 
 // reset points the reader at the start of f, keeping its buffer.
@@ -64,24 +72,33 @@ func (fr *frameReader) peek(n int) ([]byte, error) {
 
 // fill makes room for n buffered bytes and reads as much as fits.
 func (fr *frameReader) fill(n int) error {
-	if n > len(fr.buf) {
+	switch {
+	case n > len(fr.buf):
 		if !fr.fits(n) {
 			return io.EOF // never allocate for a length the file cannot hold
 		}
-		nb := make([]byte, max(n, 2*len(fr.buf)))
-		fr.w = copy(nb, fr.buf[fr.r:fr.w])
-		fr.buf, fr.r = nb, 0
-	} else if fr.r+n > len(fr.buf) {
+		fr.grow(max(n, 2*len(fr.buf)))
+	case fr.full && len(fr.buf) < readBufSize:
+		fr.grow(2 * len(fr.buf))
+	case fr.r+n > len(fr.buf):
 		fr.w = copy(fr.buf, fr.buf[fr.r:fr.w])
 		fr.r = 0
 	}
 	m, err := fr.f.ReadAt(fr.buf[fr.w:], fr.off)
+	fr.full = m > 0 && fr.w+m == len(fr.buf)
 	fr.w += m
 	fr.off += int64(m)
 	if m > 0 && err == io.EOF {
 		return nil // the caller's loop asks again and sees EOF then
 	}
 	return err
+}
+
+// grow moves the unread bytes into a new buffer of size bytes.
+func (fr *frameReader) grow(size int) {
+	nb := make([]byte, size)
+	fr.w = copy(nb, fr.buf[fr.r:fr.w])
+	fr.buf, fr.r = nb, 0
 }
 
 // fits reports whether the file holds n bytes from the buffered position.

@@ -262,6 +262,13 @@ func (s *Sender) settle(ctx context.Context, e *batchEntry, path string) bool {
 	if !s.persist(ctx, "journal", func() error { return s.jr.markDone(e.ID) }) {
 		return false
 	}
+	// Done below the cursor, the entry leaves the journal at its next
+	// compaction, and its line on disk holds what a restart needs: its
+	// manifest and index record (kilobytes each) need not wait in memory
+	// till then, a hundred pipelines' worth of them.
+	if e.Last < s.cur.next {
+		e.Manifest, e.Index = nil, nil
+	}
 	if path != "" {
 		s.removeSpool(path)
 	}

@@ -109,3 +109,34 @@ func TestRejectedBatchInFlightLandsBeforeTheNextIsSealed(t *testing.T) {
 	}
 	checkCoverage(t, ms, first, last)
 }
+
+// TestDoneEntriesDropTheirManifests: a batch marked done below the cursor
+// keeps no manifest or index record in memory; the journal file keeps
+// them until its compaction, and a restart catches the chain up from it.
+func TestDoneEntriesDropTheirManifests(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := newChainStore()
+	s := newChainSender(t, buf, out, dir+"/out")
+	last := appendEvents(t, buf, 12)
+	runUntil(s, last)
+	if len(s.jr.entries) != 3 {
+		t.Fatalf("%d journal entries, want 3", len(s.jr.entries))
+	}
+	for _, e := range s.jr.entries {
+		if !s.jr.done[e.ID] || len(e.Manifest) != 0 || len(e.Index) != 0 {
+			t.Fatalf("entry %s: done %v, %d manifest bytes and %d index bytes kept in memory",
+				e.ID, s.jr.done[e.ID], len(e.Manifest), len(e.Index))
+		}
+	}
+	jr, err := openJournal(dir + "/out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jr.close()
+	for _, e := range jr.entries {
+		if len(e.Manifest) == 0 || len(e.Index) == 0 {
+			t.Fatalf("entry %s lost its manifest or index record on disk", e.ID)
+		}
+	}
+}

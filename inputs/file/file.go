@@ -122,11 +122,18 @@ func (in *input) takeNews() {
 	names, rescan := in.w.take()
 	in.needScan = in.needScan || rescan
 	for name := range names {
-		if t := in.byPath[name]; t != nil && t.f != nil && in.unchanged(t) {
-			t.eof = false
-		} else {
-			in.needScan = true
-		}
+		in.news(name)
+	}
+}
+
+// news handles a write seen on name. Its bytes may be read already (a
+// read takes what was written since the last stat too): then the file
+// stays at its end, with no read for nothing.
+func (in *input) news(name string) {
+	if t := in.byPath[name]; t != nil && t.f != nil && in.unchanged(t) {
+		t.eof = t.eof && t.size <= t.off
+	} else {
+		in.needScan = true
 	}
 }
 

@@ -80,11 +80,13 @@ func (in *input) readChunk(t *tfile, now time.Time) []record.Record {
 	return t.fr.Write(data, in.recs[:0])
 }
 
-// chunkFor is the buffer of t's next read: its own when the bytes known to
-// wait (size at the last scan or news, less the offset) are few, else the
-// large one.
+// chunkFor is the buffer of t's next read: its own, the size of the bytes
+// known to wait (size at the last scan or news, less the offset), when
+// they fit in a chunk; else the large one. A pipeline that lags a little
+// (100 pipelines on 2 cores) thus reads what waits into a buffer its size,
+// not into a 256 KiB chunk that its events then keep.
 func (in *input) chunkFor(t *tfile) (buf []byte, small bool) {
-	if w := t.size - t.off; w > 0 && w < chunkSize/4 {
+	if w := t.size - t.off; w > 0 && w <= chunkSize-smallSlack {
 		return make([]byte, w+smallSlack), true
 	}
 	if in.spare == nil {
