@@ -72,6 +72,12 @@ func (l *Log) batchSize(kinds []Kind, payloads [][]byte) (int64, error) {
 	return n, nil
 }
 
+// encodeKeep is the encode buffer a log keeps whatever its appends: past
+// it, a buffer grown by a burst (a backlog read in 256 KiB chunks) goes
+// once appends are a quarter of it; a hundred pipelines that tail slowly
+// kept 10 MB of them.
+const encodeKeep = 64 << 10
+
 // encode frames the batch into the reused buffer. An opening marks
 // record comes first: the snapshot when the write starts a segment, else
 // an empty change set, and in both cases the size of the rest of the write,
@@ -80,6 +86,9 @@ func (l *Log) batchSize(kinds []Kind, payloads [][]byte) (int64, error) {
 // framed size of the records.
 func (l *Log) encode(kinds []Kind, payloads [][]byte, snapshot bool, size int64) []byte {
 	buf, seq := l.buf[:0], l.nextSeq
+	if cap(buf) > encodeKeep && size < int64(cap(buf)/4) {
+		buf = nil // a burst's buffer is not kept for the small appends after it
+	}
 	rest := size
 	if len(l.dirty) > 0 {
 		l.mbuf = l.encodeDelta(l.mbuf[:0])

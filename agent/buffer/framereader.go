@@ -36,7 +36,9 @@ type frameReader struct {
 	r, w   int
 	off    int64 // file offset of buf[w]
 	maxLen int64
-	full   bool // the last read filled the buffer: the next may grow it
+	// backlog: the last telling read filled most of the buffer (it may
+	// grow), rather than reach the end of the file (it may shrink).
+	backlog bool
 }
 
 func newFrameReader(maxLen int64) *frameReader {
@@ -78,14 +80,25 @@ func (fr *frameReader) fill(n int) error {
 			return io.EOF // never allocate for a length the file cannot hold
 		}
 		fr.grow(max(n, 2*len(fr.buf)))
-	case fr.full && len(fr.buf) < readBufSize:
+	case fr.backlog && len(fr.buf) < readBufSize:
 		fr.grow(2 * len(fr.buf))
+	case fr.r+n > len(fr.buf) && !fr.backlog && len(fr.buf) > readBufStart && max(n, fr.w-fr.r) <= readBufStart/2:
+		fr.grow(readBufStart) // caught up after a backlog: back to small
 	case fr.r+n > len(fr.buf):
 		fr.w = copy(fr.buf, fr.buf[fr.r:fr.w])
 		fr.r = 0
 	}
+	space := len(fr.buf) - fr.w
 	m, err := fr.f.ReadAt(fr.buf[fr.w:], fr.off)
-	fr.full = m > 0 && fr.w+m == len(fr.buf)
+	// A read that fills most of the buffer finds a backlog; one that stops
+	// short of the buffer's end, the end of the file. One that fills the
+	// little room left at the buffer's end says nothing.
+	switch {
+	case m < space:
+		fr.backlog = false
+	case space >= len(fr.buf)/2:
+		fr.backlog = true
+	}
 	fr.w += m
 	fr.off += int64(m)
 	if m > 0 && err == io.EOF {
@@ -94,7 +107,8 @@ func (fr *frameReader) fill(n int) error {
 	return err
 }
 
-// grow moves the unread bytes into a new buffer of size bytes.
+// grow moves the unread bytes into a new buffer of size bytes (smaller
+// too, when they fit).
 func (fr *frameReader) grow(size int) {
 	nb := make([]byte, size)
 	fr.w = copy(nb, fr.buf[fr.r:fr.w])
