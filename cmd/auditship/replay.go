@@ -56,7 +56,7 @@ func cmdReplay(args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	setMemoryLimit()
+	setMemoryLimit(cfg)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// Replay waits on stores, not on the CPU: a tighter heap keeps its
 		// RSS well under 64 MB at no cost in speed.

@@ -38,7 +38,7 @@ func cmdRun(args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	setMemoryLimit()
+	setMemoryLimit(cfg)
 	defer startProfile()()
 	dir := firstNonEmpty(*dataDir, cfg.DataDir, defaultDataDir())
 	ctx, stop := notifyContext(context.Background())
@@ -77,15 +77,31 @@ func exitCode(log *zap.Logger, err error) int {
 // The collector's defaults unless GOMEMLIMIT / GOGC say otherwise. The
 // live heap is small and bounded (batches live in spool files), so the
 // heap may grow to a few times it between collections — less GC work per
-// event — while the soft limit caps it, keeping RSS under 64 MB.
+// event — while the soft limit caps it, keeping RSS under 64 MB. Each
+// pipeline past the first adds pipelineMemory to the limit: its input,
+// buffer and sender keep about half a MiB live, and a limit below the live
+// heap has the collector run without a pause (100 pipelines × 100 lines/s:
+// 131–137% of a core under 40 MiB, 114% under 100 MiB, RSS 118 MB).
 const (
 	defaultMemoryLimit = 40 << 20
+	pipelineMemory     = 600 << 10
 	defaultGCPercent   = 300
 )
 
-func setMemoryLimit() {
+// memoryLimit is the default soft limit for cfg's enabled pipelines.
+func memoryLimit(cfg *config.Config) int64 {
+	n := 0
+	for _, p := range cfg.Pipelines {
+		if p.Enabled {
+			n++
+		}
+	}
+	return defaultMemoryLimit + int64(max(n-1, 0))*pipelineMemory
+}
+
+func setMemoryLimit(cfg *config.Config) {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
+		debug.SetMemoryLimit(memoryLimit(cfg))
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
