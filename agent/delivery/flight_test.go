@@ -19,6 +19,27 @@ func batchSpools(t *testing.T, dir string) int {
 	return n
 }
 
+// runBehindGate runs s up to last on a goroutine of its own (done is
+// closed when it returned) and waits until, while the store holds the
+// first write at its gate, the next batch has its spool file.
+func runBehindGate(t *testing.T, s *Sender, last uint64) (done chan struct{}) {
+	t.Helper()
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		runUntil(s, last)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for batchSpools(t, s.spoolDir) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d spool files while the first batch is written, want 2: the next batch did not fill",
+				batchSpools(t, s.spoolDir))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return done
+}
+
 // TestNextBatchFillsWhileOneIsWritten: while the store takes a batch, the
 // sender reads on and spools the next one; writes still come one at a
 // time, in order, and the chain covers every event once.
@@ -30,19 +51,7 @@ func TestNextBatchFillsWhileOneIsWritten(t *testing.T) {
 	s := newChainSender(t, buf, out, dir+"/out")
 	first := buf.NextSeq()
 	last := appendEvents(t, buf, 12) // three batches of four
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runUntil(s, last)
-	}()
-	// The first write waits at the gate; the second batch fills meanwhile.
-	deadline := time.Now().Add(5 * time.Second)
-	for batchSpools(t, s.spoolDir) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d spool files while the first batch is written, want 2: the next batch did not fill", batchSpools(t, s.spoolDir))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	done := runBehindGate(t, s, last)
 	if n := len(out.objs); n != 0 {
 		t.Fatalf("%d objects stored before the gate opened", n)
 	}
@@ -80,18 +89,7 @@ func TestRejectedBatchInFlightLandsBeforeTheNextIsSealed(t *testing.T) {
 	s := newChainSender(t, buf, out, dir+"/out")
 	first := buf.NextSeq()
 	last := appendEvents(t, buf, 8)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runUntil(s, last)
-	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for batchSpools(t, s.spoolDir) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("the second batch did not fill while the first was written")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	done := runBehindGate(t, s, last)
 	for range 2 {
 		out.gate <- struct{}{}
 	}
