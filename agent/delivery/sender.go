@@ -71,6 +71,7 @@ type Sender struct {
 	openFloor uint64
 	flight    *flight   // the batch being written while the next fills
 	tickAt    time.Time // when onTick runs next: a tick, or an open batch's interval ending first
+	waits     int       // waits made (tests)
 }
 
 // Stop asks the sender to flush everything up to target, whatever the
@@ -108,6 +109,7 @@ func (s *Sender) loop(ctx context.Context) {
 		}
 	}()
 	s.tickAt = time.Now().Add(s.tick())
+	renew := true                       // the wait ended: the next one needs a new deadline
 	for !s.done() && ctx.Err() == nil { // past the deadline: leave the rest buffered
 		if r == nil || s.rewind {
 			if r != nil {
@@ -122,12 +124,16 @@ func (s *Sender) loop(ctx context.Context) {
 		if s.flight != nil && s.flight.landed() {
 			s.land(ctx)
 		}
-		if w.ctx == nil || w.ctx.Err() != nil || w.fl != s.flight || !w.until.Equal(s.tickAt) {
+		// A wait is renewed when it was used up, when a batch took off or
+		// landed, or when an open batch's interval ends before it; not
+		// for every record while records keep coming (Next does not look
+		// at an expired wait while it has records).
+		if renew || w.fl != s.flight || !w.until.Equal(s.tickAt) {
 			if !time.Now().Before(s.tickAt) { // passed while records came
 				s.tickAt = s.nextTick()
 			}
 			w.cancel()
-			w = s.newWait(ctx, s.tickAt)
+			w, renew = s.newWait(ctx, s.tickAt), false
 		}
 		rec, err := r.Next(w.ctx)
 		switch {
@@ -135,6 +141,7 @@ func (s *Sender) loop(ctx context.Context) {
 			s.handle(ctx, rec)
 		case ctx.Err() != nil:
 		case w.ctx.Err() != nil:
+			renew = true
 			if !time.Now().Before(s.tickAt) {
 				s.onTick(ctx)
 				s.tickAt = s.nextTick()
@@ -161,6 +168,7 @@ type wait struct {
 }
 
 func (s *Sender) newWait(ctx context.Context, until time.Time) wait {
+	s.waits++
 	wctx, cancel := context.WithDeadline(ctx, until)
 	w := wait{ctx: wctx, cancel: cancel, until: until, fl: s.flight}
 	if fl := s.flight; fl != nil {

@@ -297,3 +297,22 @@ func TestBatchClosesWhenItsIntervalEnds(t *testing.T) {
 		t.Fatalf("the batch was written %v after its first event, want %v (+ at most 400 ms; a tick late is about 950)", took, interval)
 	}
 }
+
+// TestNoWaitPerRecordWhileRecordsCome: while records keep coming, the
+// sender does not make a new wait for each one, even with a batch past
+// its interval (its wait's deadline passed).
+func TestNoWaitPerRecordWhileRecordsCome(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := &memStore{objs: map[string][]byte{}}
+	s := newStoreSender(t, buf, out, dir+"/out")
+	s.cfg.Batch.Interval, s.cfg.Batch.MaxEvents = time.Nanosecond, 100000 // every batch is past its interval
+	last := appendEvents(t, buf, 20000)
+	runUntil(s, last)
+	if got := out.lines(); got != 20000 {
+		t.Fatalf("%d lines stored, want 20000", got)
+	}
+	if s.waits > 1000 {
+		t.Fatalf("%d waits made for 20000 records", s.waits)
+	}
+}
