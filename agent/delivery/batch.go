@@ -154,19 +154,12 @@ type flight struct {
 	e    *batchEntry
 	path string
 	body *os.File
-	done chan struct{} // closed when the write returned
+	done context.Context // ended when the write returned
 	oc   outcome
 	err  error
 }
 
-func (f *flight) landed() bool {
-	select {
-	case <-f.done:
-		return true
-	default:
-		return false
-	}
-}
+func (f *flight) landed() bool { return f.done.Err() != nil }
 
 // deliver writes a journaled batch from its spool file until it is stored
 // or dead-lettered, and marked done (or ctx ends: it stays journaled and is
@@ -191,10 +184,11 @@ func (s *Sender) launch(ctx context.Context, e *batchEntry) bool {
 	b := s.entryBatch(e)
 	b.Body = f
 	s.inlineManifest(b, e)
-	fl := &flight{e: e, path: path, body: f, done: make(chan struct{})}
+	done, returned := context.WithCancel(context.Background())
+	fl := &flight{e: e, path: path, body: f, done: done}
 	s.flight = fl
 	go func() {
-		defer close(fl.done)
+		defer returned()
 		fl.oc, fl.err = s.write(ctx, b)
 	}()
 	return true
@@ -208,7 +202,7 @@ func (s *Sender) land(ctx context.Context) bool {
 	if fl == nil {
 		return true
 	}
-	<-fl.done
+	<-fl.done.Done()
 	s.flight = nil
 	fl.body.Close()
 	s.m.age.first.Store(s.cur.next)

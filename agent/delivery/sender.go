@@ -172,23 +172,10 @@ func (s *Sender) newWait(ctx context.Context, until time.Time) wait {
 	wctx, cancel := context.WithDeadline(ctx, until)
 	w := wait{ctx: wctx, cancel: cancel, until: until, fl: s.flight}
 	if fl := s.flight; fl != nil {
-		stop := watch(fl.done, cancel)
+		stop := context.AfterFunc(fl.done, cancel)
 		w.cancel = func() { stop(); cancel() }
 	}
 	return w
-}
-
-// watch calls fn when done is closed, unless stopped first.
-func watch(done <-chan struct{}, fn func()) (stop func()) {
-	quit := make(chan struct{})
-	go func() {
-		select {
-		case <-done:
-			fn()
-		case <-quit:
-		}
-	}()
-	return func() { close(quit) }
 }
 
 // done reports whether a stop was asked and every record up to its target
