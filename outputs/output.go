@@ -130,6 +130,21 @@ type InlineManifest interface {
 	StoresManifest() bool
 }
 
+// Preparer is implemented by stores that can do the costly part of a
+// write ahead of it (mysql: load the rows into a transaction left open),
+// on the server's second core, while the batch before it is written. The
+// sender calls Prepare with a closed batch that is not sealed yet (ID,
+// Stream, Partition, sequence range, Count, Body and Size set; no Key,
+// SHA256 or manifest) only while the batch before it is being written,
+// so Prepare runs concurrently with Write. Prepare must not use b.Body
+// after it returns. Nothing it does may be seen in the store before
+// Write(b) of the same batch: Write uses the work only for the batch
+// prepared, byte for byte, and the output discards work that no Write
+// takes.
+type Preparer interface {
+	Prepare(ctx context.Context, b *event.Batch)
+}
+
 type permanent struct{ err error }
 
 func (p permanent) Error() string { return p.err.Error() }

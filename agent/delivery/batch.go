@@ -66,7 +66,11 @@ func (s *Sender) flush(ctx context.Context, b *openBatch) {
 		return
 	}
 	// The batch before it lands first: its manifest is committed to the
-	// chain (or rolled back) before this one is sealed.
+	// chain (or rolled back) before this one is sealed. An output that can
+	// start on b meanwhile is handed it now.
+	if s.flight != nil && !s.flight.landed() {
+		s.prepare(ctx, b)
+	}
 	if !s.land(ctx) { // ctx ended: b's events stay in the buffer
 		s.open[b.partition] = b
 		s.refloor()
@@ -113,6 +117,24 @@ func (s *Sender) memoryBatch(b *openBatch) *event.Batch {
 }
 
 func batchID(stream string, first uint64) string { return fmt.Sprintf("%s-%020d", stream, first) }
+
+// prepare hands b, closed but not sealed, to an output that does the
+// costly part of a write ahead (an outputs.Preparer), while the batch
+// before it is written. b's lines are what its spool holds so far; a
+// spool that fails here fails again when the batch is journaled.
+func (s *Sender) prepare(ctx context.Context, b *openBatch) {
+	p, ok := s.out.(outputs.Preparer)
+	if !ok || b.spool == nil {
+		return
+	}
+	body, err := b.spool.contents()
+	if err != nil {
+		return
+	}
+	p.Prepare(ctx, &event.Batch{Pipeline: s.pipeline, Output: s.name, Stream: s.stream,
+		ID: batchID(s.stream, b.first), Partition: b.partition, FirstSeq: b.first, LastSeq: b.last,
+		Time: b.time, Count: b.count, Body: body, Size: b.spool.size})
+}
 
 // journal finishes b's spool file and records the batch durably.
 func (s *Sender) journal(b *openBatch) (*batchEntry, error) {

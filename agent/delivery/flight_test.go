@@ -1,9 +1,13 @@
 package delivery
 
 import (
+	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/auditship/auditship/internal/event"
 )
 
 // batchSpools counts the spool files of dir: finished batches and the one
@@ -135,6 +139,73 @@ func TestDoneEntriesDropTheirManifests(t *testing.T) {
 	for _, e := range jr.entries {
 		if len(e.Manifest) == 0 || len(e.Index) == 0 {
 			t.Fatalf("entry %s lost its manifest or index record on disk", e.ID)
+		}
+	}
+}
+
+// prepStore is a chain store that records the batches Prepare was handed.
+type prepStore struct {
+	*chainStore
+	pmu      sync.Mutex
+	prepared map[string][]byte // batch id → the body Prepare read
+}
+
+func (p *prepStore) Prepare(_ context.Context, b *event.Batch) {
+	body := make([]byte, b.Size)
+	n, _ := b.Body.ReadAt(body, 0)
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	p.prepared[b.ID] = body[:n]
+}
+
+// TestNextBatchIsPreparedWhileOneIsWritten: an output that can start on a
+// batch ahead (outputs.Preparer) is handed each batch that closes while
+// the one before it is written, with exactly the lines its Write then
+// gets; a batch that closes with nothing in flight is not prepared.
+func TestNextBatchIsPreparedWhileOneIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := &prepStore{chainStore: newChainStore(), prepared: map[string][]byte{}}
+	out.gate = make(chan struct{})
+	s := newTestSender(t, buf, out, dir+"/out")
+	first := buf.NextSeq()
+	last := appendEvents(t, buf, 12) // three batches of four
+	done := runBehindGate(t, s, last)
+	deadline := time.Now().Add(5 * time.Second)
+	for { // before the first write may end
+		out.pmu.Lock()
+		n := len(out.prepared)
+		out.pmu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d batches prepared while the first is written, want 1", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for range 3 {
+		out.gate <- struct{}{}
+	}
+	<-done
+	if len(out.objs) != 3 {
+		t.Fatalf("%d objects, want 3", len(out.objs))
+	}
+	// the second batch closed while the first was held: prepared; the
+	// first closed with nothing in flight; the third, as it happened
+	if _, ok := out.prepared[batchID(s.stream, first)]; ok {
+		t.Fatal("the first batch was prepared with nothing in flight")
+	}
+	if _, ok := out.prepared[batchID(s.stream, first+4)]; !ok {
+		t.Fatal("the second batch, closed while the first was written, was not prepared")
+	}
+	for id, body := range out.prepared {
+		stored, ok := out.objs[id+".ndjson"]
+		if !ok {
+			t.Fatalf("batch %s was prepared but never written", id)
+		}
+		if string(stored) != string(body) {
+			t.Fatalf("batch %s: Prepare read %d bytes, Write stored %d other bytes", id, len(body), len(stored))
 		}
 	}
 }

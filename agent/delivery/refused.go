@@ -87,7 +87,10 @@ func copyLines(w io.Writer, src string, e *batchEntry, lines []int) error {
 			return nil
 		}
 		lines = lines[1:]
-		_, err := w.Write(append(line, '\n'))
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+		_, err := w.Write(newline)
 		return err
 	})
 	if err == nil && len(lines) > 0 {

@@ -62,6 +62,15 @@ func (s *spoolFile) writeLine(b []byte) error {
 
 var newline = []byte{'\n'}
 
+// contents is what the spool holds so far, for reading while the batch
+// is still open (the file is renamed or re-encoded when it finishes).
+func (s *spoolFile) contents() (io.ReaderAt, error) {
+	if err := s.w.Flush(); err != nil {
+		return nil, err
+	}
+	return io.NewSectionReader(s.f, 0, s.size), nil
+}
+
 // spooled is a closed batch's encoded bytes, durable on disk.
 type spooled struct {
 	name   string // file name in the spool directory

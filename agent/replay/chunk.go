@@ -24,13 +24,40 @@ const (
 // each source stream's reading stands after them.
 type chunk struct {
 	events []*event.Event
-	lines  [][]byte
+	lines  [][]byte      // the events' lines, in arena
+	arena  []byte        // the lines read since the last append, copied out of the reader's buffer
+	store  []event.Event // what events point to: chunkEvents, allocated once
 	bytes  int
 	limit  int               // chunkBytes, or less in a small buffer
 	pos    map[string][]byte // source key → position after the chunk (positions.encode)
 	recs   []byte
 	kinds  []buffer.Kind
 	pays   [][]byte
+}
+
+// hold copies a line read into the chunk's arena: the reader reuses its
+// bytes, and a chunk's events alias their lines. drop gives back the
+// last line held when its event is not added.
+func (c *chunk) hold(line []byte) []byte {
+	if len(c.arena)+len(line) > cap(c.arena) {
+		// a larger arena, kept from then on; the lines held so far keep
+		// the old one till reset
+		c.arena = make([]byte, 0, max(2*cap(c.arena), 256<<10, 2*len(line)))
+	}
+	start := len(c.arena)
+	c.arena = append(c.arena, line...)
+	return c.arena[start:len(c.arena):len(c.arena)]
+}
+
+func (c *chunk) drop(line []byte) { c.arena = c.arena[:len(c.arena)-len(line)] }
+
+// event is a chunk's own event, a copy of e.
+func (c *chunk) event(e *event.Event) *event.Event {
+	if c.store == nil {
+		c.store = make([]event.Event, 0, chunkEvents)
+	}
+	c.store = append(c.store, *e)
+	return &c.store[len(c.store)-1]
 }
 
 func (c *chunk) add(e *event.Event, line []byte, key string, sizeBefore uint64, next int) {
@@ -48,7 +75,9 @@ func (c *chunk) full() bool { return len(c.events) >= chunkEvents || c.bytes >= 
 func (c *chunk) reset() {
 	clear(c.events)
 	clear(c.lines)
+	clear(c.store)
 	c.events, c.lines, c.bytes = c.events[:0], c.lines[:0], 0
+	c.store, c.arena = c.store[:0], c.arena[:0]
 	clear(c.pos)
 }
 

@@ -142,6 +142,7 @@ func (f *feeder) readLines(ctx context.Context, sel chain.Selected, key string, 
 // that is not an envelope is skipped and counted; an expression failing on
 // an event (nil > 1000) is no match, counted, as in an output's when.
 func (f *feeder) line(ctx context.Context, sel chain.Selected, key string, i int, line []byte) error {
+	line = f.chunk.hold(line)
 	e := &f.scan
 	err := index.ScanEvent(e, line)
 	if err == nil {
@@ -153,6 +154,7 @@ func (f *feeder) line(ctx context.Context, sel chain.Selected, key string, i int
 		if f.bad++; f.bad <= 10 {
 			f.r.log.Warn("skipping an unreadable stored line", zap.String("key", sel.Ref.Key), zap.Int("line", i), zap.Error(err))
 		}
+		f.chunk.drop(line)
 		return nil
 	}
 	ok, err := matches(f.q, e)
@@ -160,14 +162,14 @@ func (f *feeder) line(ctx context.Context, sel chain.Selected, key string, i int
 		f.exprErrors++
 	}
 	if !ok || err != nil {
+		f.chunk.drop(line)
 		return nil
 	}
 	f.prog.Matched++
 	// The chunk keeps what the buffer record needs (envelope, id, time),
 	// not the fields parsed for the match: thousands of them made most of
 	// replay's live heap. They stay in f.scan for the next line.
-	m := new(event.Event)
-	*m = *e
+	m := f.chunk.event(e)
 	m.Fields = nil
 	m.Source = event.Source{Input: "replay", Key: key, Path: sel.Ref.Key, Offset: int64(i), End: int64(i) + 1}
 	f.chunk.add(m, line, key, sel.Index.SizeBefore, i+1)

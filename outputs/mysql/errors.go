@@ -56,6 +56,9 @@ func code(err error) uint16 {
 
 func isValueError(err error) bool { return valueCodes[code(err)] }
 
+// isLockWait: ER_LOCK_WAIT_TIMEOUT or ER_LOCK_DEADLOCK.
+func isLockWait(err error) bool { c := code(err); return c == 1205 || c == 1213 }
+
 // classify wraps err once, with op and the database, marking it permanent
 // when retrying cannot help; the password never appears in its text.
 func (o *Output) classify(op string, err error) error {

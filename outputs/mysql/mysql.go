@@ -25,6 +25,13 @@ import (
 // truncation; the same on MySQL 8 and MariaDB.
 const sqlMode = "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
 
+// lockWaitSeconds is how long a statement waits for a row lock: rows of
+// an audit trail are only ever added, so a long wait is a batch loaded
+// ahead holding an _id the batch before it also holds (stage.go), or
+// another writer's; either way the write is better retried than stuck.
+// A variable for tests.
+var lockWaitSeconds = 10
+
 // Output stores batches in a MySQL or MariaDB database.
 type Output struct {
 	db       *sql.DB
@@ -36,9 +43,13 @@ type Output struct {
 	name     string
 	present  presentCounter // rows skipped as stored already
 	log      *zap.Logger
-	noLoad   atomic.Bool             // the server refused LOAD DATA LOCAL: batches go by INSERT
-	loaded   atomic.Int64            // LOAD DATA statements that stored rows (for tests)
-	spare    atomic.Pointer[scratch] // the last Write's buffers, for the next
+	noLoad   atomic.Bool                // the server refused LOAD DATA LOCAL: batches go by INSERT
+	loaded   atomic.Int64               // LOAD DATA statements that stored rows (for tests)
+	spare    [2]atomic.Pointer[scratch] // buffers of the last Write and stage, for the next
+
+	conns   int // max_open_conns: a load ahead needs a second
+	stageMu sync.Mutex
+	staged  []*stage // batches loaded ahead of their Write (Prepare), oldest first
 
 	mu      sync.Mutex // guards the fields below
 	created bool       // the DDL ran (create_tables)
@@ -70,7 +81,7 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 	return &Output{
 		db: db, where: mc.Addr + "/" + c.Database, password: c.Password,
 		tables: set.tables, create: c.CreateTables, pipeline: s.Pipeline, name: s.Name,
-		present: newPresentCounter(s.Registerer), log: log,
+		present: newPresentCounter(s.Registerer), log: log, conns: c.MaxOpenConns,
 	}, nil
 }
 
@@ -84,7 +95,8 @@ func driverConfig(c *Config, s *settings) (*mysql.Config, error) {
 	mc.Timeout, mc.ReadTimeout, mc.WriteTimeout = s.connect, s.read, s.write
 	mc.Collation = "utf8mb4_bin"
 	mc.InterpolateParams = true
-	mc.Params = map[string]string{"sql_mode": sqlMode, "time_zone": "'+00:00'"}
+	mc.Params = map[string]string{"sql_mode": sqlMode, "time_zone": "'+00:00'",
+		"innodb_lock_wait_timeout": strconv.Itoa(lockWaitSeconds)}
 	tc, err := s.tls.config(c.Host)
 	if err != nil {
 		return nil, err
@@ -99,12 +111,17 @@ func (o *Output) Encoding() (format, compression string) { return "ndjson", "non
 // Key is the batch id: the primary key of its auditship_batches row.
 func (o *Output) Key(b *event.Batch) string { return b.ID }
 
-// Close closes the pool.
-func (o *Output) Close(context.Context) error { return o.db.Close() }
+// Close rolls back a batch prepared and never written, and closes the
+// pool.
+func (o *Output) Close(context.Context) error {
+	o.dropStages()
+	return o.db.Close()
+}
 
 var (
 	_ outputs.Journaled      = (*Output)(nil)
 	_ outputs.Store          = (*Output)(nil)
 	_ outputs.InlineManifest = (*Output)(nil)
+	_ outputs.Preparer       = (*Output)(nil)
 	_ outputs.DDLer          = (*Config)(nil)
 )

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 
+	"go.uber.org/zap"
+
 	"github.com/auditship/auditship/internal/event"
 	"github.com/auditship/auditship/outputs"
 )
@@ -19,11 +21,26 @@ import (
 // refused for their own content are reported with outputs.RejectedEvents,
 // the others stored.
 func (o *Output) Write(ctx context.Context, b *event.Batch) error {
-	sc := o.spare.Swap(nil) // nil when another Write has them
-	if sc == nil {
-		sc = &scratch{}
+	if st := o.takeStage(b.ID); st != nil {
+		if err, ok := o.commitStage(ctx, b, st); ok {
+			return err
+		}
 	}
-	defer o.spare.Store(sc)
+	err := o.write(ctx, b)
+	if isLockWait(err) && o.dropStages() {
+		// The batch prepared next holds rows this one waited for (the same
+		// _id in both): this one goes first, without it.
+		o.log.Info("mysql: a batch waited for the rows of the batch loaded ahead of it; that load was dropped",
+			zap.String("batch", b.ID), zap.Error(scrub(err, o.password)))
+		err = o.write(ctx, b)
+	}
+	return err
+}
+
+// write stores b from its body, as Write describes.
+func (o *Output) write(ctx context.Context, b *event.Batch) error {
+	sc := o.getScratch()
+	defer o.putScratch(sc)
 	body, err := batchBody(b, sc)
 	if err != nil {
 		return err
@@ -136,8 +153,12 @@ func mergeLines(a, b []int) []int {
 // present counts the rows skipped because their _id was stored already.
 func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful bool) (refused []int, why string, present int, err error) {
 	packet := o.packetSize()
-	buf := getStmtBuf()
-	defer putStmtBuf(buf)
+	var buf *[]byte // a 1.25 MiB statement buffer, taken only to INSERT
+	defer func() {
+		if buf != nil {
+			putStmtBuf(buf)
+		}
+	}()
 	for ti, t := range o.tables {
 		if p.tsv && !careful {
 			n, err := o.load(ctx, tx, t, ti, p, packet)
@@ -146,6 +167,9 @@ func (o *Output) insertAll(ctx context.Context, tx *sql.Tx, p *parsed, careful b
 			}
 			present += n
 			continue
+		}
+		if buf == nil {
+			buf = getStmtBuf()
 		}
 		in := newInserter(tx, t, packet, buf)
 		for i := range p.rows {

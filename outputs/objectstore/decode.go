@@ -26,11 +26,21 @@ func Decompress(r io.Reader, compression string) (io.ReadCloser, error) {
 
 // EachLine calls fn with each event line of a decoded body, numbered from
 // 0, without its newline (and, in a JSON array, without the brackets'
-// lines and the separating commas).
+// lines and the separating commas). The line is fn's until it returns:
+// its bytes are then reused (a replay reads gigabytes through here).
 func EachLine(r io.Reader, format string, fn func(i int, line []byte) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte // a line longer than br's buffer, put together
 	for i := 0; ; {
-		line, err := br.ReadBytes('\n')
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = br.ReadSlice('\n')
+				long = append(long, line...)
+			}
+			line = long
+		}
 		if err != nil && err != io.EOF {
 			return err // what was read of the line is no line
 		}
