@@ -183,7 +183,10 @@ make_template() {
 # 4 GiB; and a redo log of half of it. On the 2-core dev machine a server
 # alone loads a million rows on two connections at 14,500 rows/s with
 # 512 MiB of each, 37,600 with a 4 GiB pool and a 1 GiB log, 50,900 with a
-# 2 GiB log. MariaDB resizes the template's redo log at start.
+# 2 GiB log. innodb_io_capacity 4000 (an SSD's, not the default 200 of a
+# disk that spins) lets it write dirty pages back between loads (a
+# million rows leave 1.7 GB of them). MariaDB resizes the template's redo
+# log at start.
 my_pool_mib() {
   local kb
   kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo 2>/dev/null)
@@ -200,7 +203,7 @@ spawn_mariadb() {
   spawn mariadb "$MARIADBD" --no-defaults --user="$(id -un)" --datadir="$MY_DATA" \
     --bind-address=127.0.0.1 --port="$MY_PORT" --socket="$MY_SOCK" \
     --pid-file="$STATE_DIR/mariadbd.pid" --innodb-log-file-size=$((pool / 2))M \
-    --innodb-buffer-pool-size="${pool}M"
+    --innodb-buffer-pool-size="${pool}M" --innodb-io-capacity=4000 --innodb-io-capacity-max=8000
   started mariadb "$MY_PORT" 60
   wait_until 30 "mariadb login on $MY_PORT" my_sql -e 'SELECT 1'
   log "mariadb: up on $MY_PORT"

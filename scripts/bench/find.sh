@@ -207,14 +207,15 @@ find_export() {
 }
 
 # find_replay KIND N LABEL EVENTS LIMIT [WHERE]: replays from the archive
-# of N entries into a fresh database; prints the row (out = rows stored)
-# with the batches read. Returns 1 when the runner failed or timed out.
+# of N entries into a fresh database, once the server has written back
+# what earlier rows left dirty; prints the row (out = rows stored) with the
+# batches read. Returns 1 when the runner failed or timed out.
 find_replay() {
   local kind=$1 n=$2 label=$3 events=$4 limit=$5 where=${6:-} name run sum
   name=$(find_conf "$kind" "$n" mysql)
   run="$DIR/run/find-replay"
   rm -rf "$run" && mkdir -p "$run"
-  "$MYLOOP" -dsn "$MY_DSN" -db "$FIND_DB" -create || { FAILED=1; return 1; }
+  "$MYLOOP" -dsn "$MY_DSN" -db "$FIND_DB" -create -settle 2m || { FAILED=1; return 1; }
   local args=(replay -c "$DIR/conf/$name.hcl" --from arch --to out --data-dir "$run/data")
   [[ -z $where ]] || args+=(--where "$where")
   local rc=0

@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -30,6 +31,7 @@ func main() {
 	dsn := flag.String("dsn", "", "server DSN (user[:password]@tcp(host:port)/)")
 	db := flag.String("db", "", "database")
 	create := flag.Bool("create", false, "drop and create the database, then exit")
+	settle := flag.Duration("settle", 0, "with -create: then wait up to this long for the server to write its dirty pages")
 	like := flag.String("like", "", "with -create: copy the default tables' definitions from this database")
 	stat := flag.Bool("stat", false, "print batches, bytes, bytes and rows stored")
 	drop := flag.Bool("drop", false, "with -stat: drop the database afterwards")
@@ -46,6 +48,9 @@ func main() {
 		switch {
 		case *create:
 			err = recreate(h, *db, *like)
+			if err == nil && *settle > 0 {
+				err = settleServer(h, *settle)
+			}
 		case *stat:
 			err = printStat(h, *db, *drop)
 		case *dump != "":
@@ -85,6 +90,25 @@ func ident(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// settleServer waits until InnoDB has written back all but a few of its
+// dirty pages, or d passed: a timed load then starts from a server that is
+// not still flushing what the run before it wrote (with a redo log nearly
+// full, it would have to flush during the load).
+func settleServer(h *sql.DB, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		var name string
+		var dirty int64
+		if err := h.QueryRow("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'").Scan(&name, &dirty); err != nil {
+			return err
+		}
+		if dirty < 1000 || time.Now().After(deadline) {
+			return nil
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 func recreate(h *sql.DB, db, like string) error {
