@@ -198,11 +198,16 @@ my_pool_mib() {
 
 spawn_mariadb() {
   [ -d "$MY_DATA/mysql" ] || cp -a "$STATE_DIR/mariadb-template" "$MY_DATA"
-  local pool
+  local pool log free
   pool=$(my_pool_mib)
+  log=$((pool / 2))
+  # a small disk gets the redo log of before rather than a server that
+  # cannot start
+  free=$(df -Pm "$STATE_DIR" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  (( ${free:-0} < 4 * log )) && log=512
   spawn mariadb "$MARIADBD" --no-defaults --user="$(id -un)" --datadir="$MY_DATA" \
     --bind-address=127.0.0.1 --port="$MY_PORT" --socket="$MY_SOCK" \
-    --pid-file="$STATE_DIR/mariadbd.pid" --innodb-log-file-size=$((pool / 2))M \
+    --pid-file="$STATE_DIR/mariadbd.pid" --innodb-log-file-size="${log}M" \
     --innodb-buffer-pool-size="${pool}M" --innodb-io-capacity=4000 --innodb-io-capacity-max=8000
   started mariadb "$MY_PORT" 60
   wait_until 30 "mariadb login on $MY_PORT" my_sql -e 'SELECT 1'
