@@ -163,25 +163,26 @@ func (o *Output) release(st *stage) {
 
 // commitStage finishes b from its stage: when the stage holds exactly b's
 // lines, b's auditship_batches row is added and the transaction committed.
-// ok is false when the stage cannot be used (its load failed, or it holds
-// other lines): it is rolled back, and b is written as if never prepared.
-func (o *Output) commitStage(ctx context.Context, b *event.Batch, st *stage) (err error, ok bool) {
+// used is false when the stage cannot be used (its load failed, or it
+// holds other lines): it is rolled back, and b is written as if never
+// prepared.
+func (o *Output) commitStage(ctx context.Context, b *event.Batch, st *stage) (used bool, err error) {
 	defer o.release(st)
 	if st.err != nil || st.size != b.Size || st.count != b.Count || st.last != b.LastSeq || !sameBody(b.Body, st.sc.body) {
-		return nil, false
+		return false, nil
 	}
 	if st.res.again { // stored by an earlier run
-		return o.rejectedErr(b, st.p, st.res), true
+		return true, o.rejectedErr(b, st.p, st.res)
 	}
 	if err := o.insertBatch(ctx, st.tx, b, st.p, st.res.rejected); err != nil {
-		return o.classify("batch "+b.ID, o.manifestConflict(ctx, st.tx, b, err)), true
+		return true, o.classify("batch "+b.ID, o.manifestConflict(ctx, st.tx, b, err))
 	}
 	if err := st.tx.Commit(); err != nil {
-		return o.classify("batch "+b.ID, err), true
+		return true, o.classify("batch "+b.ID, err)
 	}
 	st.tx = nil
 	o.present.add(st.res.present)
-	return o.rejectedErr(b, st.p, st.res), true
+	return true, o.rejectedErr(b, st.p, st.res)
 }
 
 // sameBody reports whether r holds exactly want, read in small pieces.

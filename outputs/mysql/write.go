@@ -22,7 +22,7 @@ import (
 // the others stored.
 func (o *Output) Write(ctx context.Context, b *event.Batch) error {
 	if st := o.takeStage(b.ID); st != nil {
-		if err, ok := o.commitStage(ctx, b, st); ok {
+		if used, err := o.commitStage(ctx, b, st); used {
 			return err
 		}
 	}
