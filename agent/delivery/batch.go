@@ -110,6 +110,8 @@ func (s *Sender) flushMemory(ctx context.Context, b *openBatch) {
 	s.advance()
 }
 
+// memoryBatch is b as a batch to write: its events (stdout), or without
+// them, what a journaled batch is before it is sealed.
 func (s *Sender) memoryBatch(b *openBatch) *event.Batch {
 	return &event.Batch{Pipeline: s.pipeline, Output: s.name, Stream: s.stream,
 		ID: batchID(s.stream, b.first), Partition: b.partition, FirstSeq: b.first, LastSeq: b.last,
@@ -131,9 +133,9 @@ func (s *Sender) prepare(ctx context.Context, b *openBatch) {
 	if err != nil {
 		return
 	}
-	p.Prepare(ctx, &event.Batch{Pipeline: s.pipeline, Output: s.name, Stream: s.stream,
-		ID: batchID(s.stream, b.first), Partition: b.partition, FirstSeq: b.first, LastSeq: b.last,
-		Time: b.time, Count: b.count, Body: body, Size: b.spool.size})
+	pb := s.memoryBatch(b) // a spooled batch holds no events
+	pb.Body, pb.Size = body, b.spool.size
+	p.Prepare(ctx, pb)
 }
 
 // journal finishes b's spool file and records the batch durably.
