@@ -23,7 +23,7 @@ package:
 run: build
 	$(BIN) run -c config.hcl.example --data-dir ./data
 
-# Every test: lint, unit and race tests, a few seconds of fuzzing per target,
+# Every test: lint, unit and race tests, a bounded count of fuzz runs per target,
 # the end-to-end tests against the built binary and real logrotate, and the
 # output tests against real servers (S3 gateway, Azurite, MariaDB). Under
 # `make test` a server that is missing fails the run instead of skipping
