@@ -182,11 +182,12 @@ func (in *input) wait(ctx context.Context) error {
 // writing one audit entry at a time) is then read once per gap, the lines
 // written meanwhile taken together, not once per write: each read costs a
 // stat and a head check of the file, an append to the buffer and that
-// append's fsync. 100 files each written 100 times a second cost about a
-// quarter less CPU, and buffer fsyncs go from about 20 to at most 5 per
-// pipeline and second (scripts/bench/scale.sh). A line waits at most the
-// gap longer; an input that still has bytes to read never waits here (Read
-// waits only once every file is read to its end).
+// append's fsync. For 100 files each written 100 times a second, buffer
+// fsyncs go from about 30 to about 5 per pipeline and second, and the
+// agent's CPU from 109–116% to 97–103% of a core (scripts/bench/scale.sh,
+// 2026-12-01; the output batches are most of what is left). A line waits
+// at most the gap longer; an input that still has bytes to read never
+// waits here (Read waits only once every file is read to its end).
 const defaultReadGap = 200 * time.Millisecond
 
 // gap waits, after a wake-up, until readGap has passed since the last
