@@ -45,6 +45,7 @@ type Output struct {
 	log      *zap.Logger
 	noLoad   atomic.Bool                // the server refused LOAD DATA LOCAL: batches go by INSERT
 	loaded   atomic.Int64               // LOAD DATA statements that stored rows (for tests)
+	lookups  atomic.Int64               // Present's lookup statements (for tests)
 	spare    [2]atomic.Pointer[scratch] // buffers of the last Write and stage, for the next
 
 	conns   int // max_open_conns: a load ahead needs a second
@@ -54,6 +55,7 @@ type Output struct {
 	mu      sync.Mutex // guards the fields below
 	created bool       // the DDL ran (create_tables)
 	packet  int        // the server's max_allowed_packet; 0 until read
+	lookIn  *[]*table  // the tables Present searches; nil until its first call
 }
 
 // newOutput opens a pool; it contacts nothing until the first Write.
