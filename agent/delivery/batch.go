@@ -82,7 +82,7 @@ func (s *Sender) flush(ctx context.Context, b *openBatch) {
 		return
 	}
 	s.advance() // the batch's bytes are durable in the spool now
-	s.saveCursor(true)
+	s.saveCursor(false)
 	s.launch(ctx, entry)
 }
 
@@ -280,13 +280,7 @@ func (s *Sender) settle(ctx context.Context, e *batchEntry, path string) bool {
 	if !s.persist(ctx, "journal", func() error { return s.jr.markDone(e.ID) }) {
 		return false
 	}
-	// Done below the cursor, the entry leaves the journal at its next
-	// compaction, and its line on disk holds what a restart needs: its
-	// manifest and index record (kilobytes each) need not wait in memory
-	// till then, a hundred pipelines' worth of them.
-	if e.Last < s.cur.next {
-		e.Manifest, e.Index = nil, nil
-	}
+	s.jr.release(s.cur.saved)
 	if path != "" {
 		s.removeSpool(path)
 	}
@@ -342,7 +336,7 @@ func (s *Sender) maybeCompact() {
 			return
 		}
 	}
-	if err := s.jr.compact(s.cur.next); err != nil {
+	if err := s.jr.compact(s.cur.saved); err != nil { // a restart reads from the stored cursor
 		s.log.Warn("journal compaction failed", zap.Error(err))
 	}
 	s.jrCompacted = s.jr.size

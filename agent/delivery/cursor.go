@@ -19,6 +19,7 @@ type cursor struct {
 	next   uint64
 	saved  uint64
 	exists bool // a cursor was stored: resume there, not at the head
+	writes int  // files written (for tests)
 }
 
 type cursorState struct {
@@ -52,6 +53,7 @@ func (c *cursor) save() error {
 		return err
 	}
 	c.saved, c.exists = c.next, true
+	c.writes++
 	return nil
 }
 

@@ -7,6 +7,8 @@
 package delivery
 
 import (
+	"time"
+
 	"context"
 	"path/filepath"
 
@@ -146,6 +148,7 @@ func (s *Sender) openState(sdir string) error {
 		}
 	}
 	s.position.Store(s.cur.next)
+	s.lastSave = time.Now() // what is stored is current: the next save is due saveEvery from here
 	j, ok := s.out.(outputs.Journaled)
 	if !ok {
 		return cleanSpool(s.spoolDir)

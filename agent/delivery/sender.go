@@ -343,14 +343,26 @@ func (s *Sender) refloor() {
 }
 
 // saveEvery is how often a moved cursor is stored: SPEC §5 wants stdout's
-// within 100 ms; a journaled output loses nothing by a stale cursor (what
-// it journaled is skipped on re-read), so once a second spares the disk.
+// within 100 ms. A journaled output loses nothing by a stale cursor: what
+// it journaled is skipped on re-read, and its journal keeps every entry at
+// or above the stored cursor. Each save is two fsynced files (cursor and
+// chain state) per output, the largest fixed cost of a pipeline that ships
+// one small batch a second, so it is stored every journaledSaveEvery; at
+// once when the buffer is under pressure, whose space waits for it.
 func (s *Sender) saveEvery() time.Duration {
-	if s.journaled == nil {
+	switch {
+	case s.journaled == nil:
 		return 100 * time.Millisecond
+	case s.buf.Pressure():
+		return 0
 	}
-	return time.Second
+	return journaledSaveEvery
 }
+
+// journaledSaveEvery spaces a journaled output's cursor saves. A crash
+// re-reads at most this much of the buffer (skipping what was journaled),
+// and the buffer frees a delivered segment that much later.
+const journaledSaveEvery = 5 * time.Second
 
 // saveCursor persists the position (force: now) and only then lets the
 // GC trim below it: a cursor on disk never points into deleted segments.
@@ -367,6 +379,9 @@ func (s *Sender) saveCursor(force bool) {
 	if err := s.cur.save(); err != nil {
 		s.stateError("cursor", err)
 		return
+	}
+	if s.jr != nil {
+		s.jr.release(s.cur.saved)
 	}
 	if s.cur.saved > s.position.Load() {
 		s.position.Store(s.cur.saved)

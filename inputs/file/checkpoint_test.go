@@ -83,21 +83,26 @@ func TestCheckpointFile(t *testing.T) {
 	in := e.start(true, nil)
 	e.write("a.log", lines("a", 0, 2))
 	expect(t, in, raws(lines("a", 0, 2))).ackAll()
-	time.Sleep(2 * saveDelay) // debounced write
+	want := []int64{int64(len(lines("a", 0, 2)))}
+	var got []int64
+	for deadline := time.Now().Add(3 * saveDelay); ; time.Sleep(50 * time.Millisecond) { // debounced write
+		st := &store{name: in.st.name}
+		if err := st.load(); err == nil && len(st.recs) == 1 {
+			got = []int64{st.recs[0].offset}
+		}
+		if cmp.Equal(want, got) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("written offset (-want +got):\n%s", diff)
+	}
 	fi, err := os.Stat(in.st.name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
-	}
-	st := &store{name: in.st.name}
-	if err := st.load(); err != nil {
-		t.Fatal(err)
-	}
-	want := []int64{int64(len(lines("a", 0, 2)))}
-	if diff := cmp.Diff(want, []int64{st.recs[0].offset}); diff != "" {
-		t.Errorf("written offset (-want +got):\n%s", diff)
 	}
 }
 
