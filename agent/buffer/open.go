@@ -217,7 +217,7 @@ func (l *Log) truncateTail(f *os.File, seg segment, s scanned, keep int64) error
 	if err := f.Truncate(keep); err != nil {
 		return err
 	}
-	return f.Sync()
+	return fsutil.Sync(f)
 }
 
 func hasCorrupt(gaps []gap) bool {

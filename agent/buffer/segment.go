@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/auditship/auditship/internal/fsutil"
 )
 
@@ -77,7 +75,7 @@ func copyAside(dir, name string, now time.Time) (string, error) {
 	}
 	_, err = io.Copy(out, src)
 	if err == nil {
-		err = out.Sync()
+		err = fsutil.Sync(out)
 	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
@@ -90,13 +88,5 @@ func copyAside(dir, name string, now time.Time) (string, error) {
 
 // fdatasync flushes a segment's data and size, skipping timestamps.
 func fdatasync(f *os.File) error {
-	return ignoringEINTR(func() error { return unix.Fdatasync(int(f.Fd())) })
-}
-
-func ignoringEINTR(fn func() error) error {
-	for {
-		if err := fn(); err != unix.EINTR {
-			return err
-		}
-	}
+	return fsutil.SyncData(f)
 }

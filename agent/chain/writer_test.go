@@ -98,8 +98,17 @@ func TestLogCommitIsIdempotentAndOrdered(t *testing.T) {
 	if err := l.Commit(m2early); err == nil {
 		t.Fatal("a manifest sealed before the last commit was accepted")
 	}
+	// A commit is stored with the next Save (the sender's cursor save);
+	// till then the journal's done lines stand for it (CatchUp).
+	unsaved, err := OpenLog(dir, "p", "o", "s")
+	if err != nil || unsaved.Size() != 0 {
+		t.Fatalf("reopened before a save: size %d, %v; want 0", unsaved.Size(), err)
+	}
+	if err := l.Save(0); err != nil {
+		t.Fatal(err)
+	}
 	again, err := OpenLog(dir, "p", "o", "s")
-	if err != nil || again.Size() != 2 || again.st.Epoch != 2 {
+	if err != nil || again.Size() != 2 || again.st.Epoch != 2 { // l, saved last, was at epoch 1
 		t.Fatalf("reopened: size %d epoch %d, %v", again.Size(), again.st.Epoch, err)
 	}
 }

@@ -136,7 +136,7 @@ func (j *journal) append(e *batchEntry) error {
 	}
 	n, err := j.f.Write(appendEntry(nil, e))
 	if err == nil {
-		err = j.f.Sync()
+		err = fsutil.Sync(j.f)
 	}
 	if err != nil {
 		j.dirty = true // even after a failed fsync the line may be in the file

@@ -95,7 +95,7 @@ func (s *spoolFile) finish(name string, c objectstore.Codec) (spooled, error) {
 		if s.h != nil {
 			out.sha256 = hex.EncodeToString(s.h.Sum(nil))
 		}
-		err = s.f.Sync()
+		err = fsutil.Sync(s.f)
 		if err == nil {
 			err = os.Rename(s.path, filepath.Join(dir, final))
 		}
@@ -128,7 +128,7 @@ func (s *spoolFile) reencode(path string, c objectstore.Codec) (spooled, error) 
 	if err := bw.Flush(); err != nil {
 		return spooled{}, err
 	}
-	if err := f.Sync(); err != nil {
+	if err := fsutil.Sync(f); err != nil {
 		return spooled{}, err
 	}
 	return spooled{name: filepath.Base(path), size: cw.n, sha256: hex.EncodeToString(h.Sum(nil))}, nil

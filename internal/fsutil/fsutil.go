@@ -16,7 +16,7 @@ func SyncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
+	err = Sync(d)
 	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
@@ -28,19 +28,8 @@ func SyncDir(dir string) error {
 // A crash leaves the old content or the new one, never a mix; the temp
 // file is removed on error. perm is the mode of the new file.
 func WriteFile(name string, data []byte, perm os.FileMode) error {
-	return writeFile(name, data, perm, true)
-}
-
-// ReplaceFile replaces name with data atomically against a crash of the
-// process (temp file + rename), without fsync: for state that something
-// fsynced elsewhere can rebuild after a power loss.
-func ReplaceFile(name string, data []byte, perm os.FileMode) error {
-	return writeFile(name, data, perm, false)
-}
-
-func writeFile(name string, data []byte, perm os.FileMode, sync bool) error {
 	dir := filepath.Dir(name)
-	tmp, err := writeTemp(dir, filepath.Base(name), data, perm, sync)
+	tmp, err := writeTemp(dir, filepath.Base(name), data, perm)
 	if err == nil {
 		err = os.Rename(tmp, name)
 		if err != nil {
@@ -50,15 +39,12 @@ func writeFile(name string, data []byte, perm os.FileMode, sync bool) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	if !sync {
-		return nil
-	}
 	return SyncDir(dir)
 }
 
 // writeTemp writes data to a fsynced temp file beside base and returns its
 // name; on error nothing is left behind.
-func writeTemp(dir, base string, data []byte, perm os.FileMode, sync bool) (string, error) {
+func writeTemp(dir, base string, data []byte, perm os.FileMode) (string, error) {
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
 		return "", err
@@ -67,8 +53,8 @@ func writeTemp(dir, base string, data []byte, perm os.FileMode, sync bool) (stri
 	if err == nil {
 		err = f.Chmod(perm)
 	}
-	if err == nil && sync {
-		err = f.Sync()
+	if err == nil {
+		err = Sync(f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

@@ -1,6 +1,8 @@
 package file
 
 import (
+	"github.com/auditship/auditship/internal/fsutil"
+
 	"context"
 	"errors"
 	"io"
@@ -36,7 +38,7 @@ func newOutput(s outputs.Settings, c *Config) (*Output, error) {
 	o := &Output{
 		dir:      filepath.Clean(c.Path),
 		Naming:   objectstore.Naming{Codec: codec, Template: tmpl, Pipeline: s.Pipeline, Output: s.Name},
-		syncFile: (*os.File).Sync, syncDir: syncDir,
+		syncFile: fsutil.Sync, syncDir: syncDir,
 	}
 	// Created here only: a directory that goes missing later (an unmounted
 	// share) makes writes fail and retry rather than fill the parent.

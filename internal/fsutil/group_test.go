@@ -1,0 +1,136 @@
+package fsutil
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// A Sync waits for a flush that starts after it was called: one that
+// arrives while a flush runs waits for the next, and the calls that
+// arrive meanwhile share that one.
+func TestGroupWaitsForAFlushThatStartsAfterTheCall(t *testing.T) {
+	inFlush, release := make(chan int, 8), make(chan struct{}, 8)
+	n := 0
+	g := newGroup(func(*os.File) error {
+		n++
+		inFlush <- n
+		<-release
+		return nil
+	})
+	returned := make(chan string, 8)
+	go func() { g.sync(nil); returned <- "first" }()
+	if got := <-inFlush; got != 1 {
+		t.Fatalf("flush %d, want 1", got)
+	}
+	var wg sync.WaitGroup
+	for range 3 { // arrive while flush 1 runs
+		wg.Add(1)
+		go func() { defer wg.Done(); g.sync(nil); returned <- "later" }()
+	}
+	waitFor(t, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return waiters(g) })
+	release <- struct{}{}
+	if got := <-returned; got != "first" {
+		t.Fatalf("%s returned after flush 1, want only the first caller", got)
+	}
+	select {
+	case got := <-returned:
+		t.Fatalf("a %s caller returned on a flush that started before it", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if got := <-inFlush; got != 2 {
+		t.Fatalf("flush %d, want 2", got)
+	}
+	release <- struct{}{}
+	wg.Wait()
+	if n != 2 {
+		t.Fatalf("%d flushes for 4 calls, want 2 (the three later ones shared one)", n)
+	}
+}
+
+// waiters is true once every later caller has come in: started is 1 and
+// no one holds the flush but the first.
+func waiters(g *group) bool { return g.started == 1 && g.running }
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // the later callers reach their wait
+}
+
+// A failed flush is reported to those that waited for it, and only them:
+// Sync then fsyncs the caller's own file.
+func TestGroupReportsAFailedFlush(t *testing.T) {
+	fail := true
+	g := newGroup(func(*os.File) error {
+		if fail {
+			return errors.New("EIO")
+		}
+		return nil
+	})
+	if g.sync(nil) {
+		t.Fatal("a failed flush reported success")
+	}
+	fail = false
+	if !g.sync(nil) {
+		t.Fatal("the next flush succeeded but the call failed")
+	}
+}
+
+// On this machine's filesystem, concurrent Syncs share flushes.
+func TestSyncSharesFlushes(t *testing.T) {
+	dir := t.TempDir()
+	probe, err := os.Create(filepath.Join(dir, "probe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	if groupOf(probe) == nil {
+		t.Skip("no shared flushes here (kernel before 5.8, AUDITSHIP_FSYNC=file or another filesystem); Sync is fsync")
+	}
+	const n = 40
+	before := Flushes()
+	start := make(chan struct{})
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			f, err := os.Create(filepath.Join(dir, "f"+string(rune('a'+i))))
+			if err == nil {
+				_, err = f.Write(make([]byte, 4096))
+			}
+			<-start
+			if err == nil {
+				err = Sync(f)
+			}
+			f.Close()
+			errs <- err
+		}()
+	}
+	close(start)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := Flushes() - before; got == 0 || got > n/2 {
+		t.Fatalf("%d flushes for %d concurrent Syncs, want between 1 and %d", got, n, n/2)
+	}
+}
+
+func TestKernelAtLeast(t *testing.T) {
+	for release, want := range map[string]bool{"6.1.0-13-amd64": true, "5.8.0": true, "5.7.19": false,
+		"4.18.0-553.el8_10.x86_64": false, "5.10": true, "6": true, "5": false, "": false, "10.0.1": true} {
+		if got := kernelAtLeast(release, 5, 8); got != want {
+			t.Errorf("kernelAtLeast(%q, 5, 8) = %v, want %v", release, got, want)
+		}
+	}
+}
