@@ -87,6 +87,12 @@ func (b *syncBuffer) String() string {
 // start runs auditship with args. withStdin gives the test a pipe to feed.
 func start(t *testing.T, withStdin bool, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, withStdin, nil, args...)
+}
+
+// startEnv is start with env ("NAME=value") added to the test's own.
+func startEnv(t *testing.T, withStdin bool, env []string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, stdout: &syncBuffer{}, done: make(chan struct{})}
 	p.logPath = filepath.Join(t.TempDir(), "agent.log")
 	logFile, err := os.Create(p.logPath)
@@ -94,6 +100,9 @@ func start(t *testing.T, withStdin bool, args ...string) *proc {
 		t.Fatal(err)
 	}
 	p.cmd = exec.Command(binPath, args...)
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, logFile
 	if withStdin {
 		if p.stdin, err = p.cmd.StdinPipe(); err != nil {

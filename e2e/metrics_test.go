@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -113,5 +114,43 @@ func TestParseMetrics(t *testing.T) {
 	}
 	if !hasLabels(`a_total{kind="retryable",output="out"}`, []string{`kind="retryable"`}) {
 		t.Error("hasLabels missed kind")
+	}
+}
+
+// TestFsyncsGoThroughSharedFlushes: the agent's fsyncs (buffer, spool,
+// journal, batch files, state) are shared flushes of the filesystem
+// (internal/fsutil), counted in auditship_fs_flushes_total, and every
+// entry is stored exactly once through them. AUDITSHIP_FSYNC=file turns
+// them off: the counter stays at zero.
+func TestFsyncsGoThroughSharedFlushes(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"group", "file"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			env := []string{"AUDITSHIP_FSYNC=" + mode}
+			addr, out := freeAddr(t), t.TempDir()
+			log := filepath.Join(t.TempDir(), "app.log")
+			cfg := config{dataDir: t.TempDir(), metrics: addr, input: fileInput(log + "*"),
+				outputs: []string{fileOutputWith("out", out, outOpts{})}}.write(t)
+			w := newFileWriter(t, log, 2*time.Millisecond)
+			p := startEnv(t, false, env, "run", "-c", cfg)
+			w.start()
+			waitMetric(t, addr, "auditship_output_events_total", 10*time.Second, func(v float64) bool { return v > 0 })
+			time.Sleep(time.Second)
+			ids := w.stop()
+			st := waitStored(t, out, ids, 30*time.Second)
+			flushes, fsyncs := metric(addr, "auditship_fs_flushes_total"), metric(addr, "auditship_buffer_fsyncs_total")
+			p.stop(15 * time.Second)
+			assertExact(t, st, ids)
+			t.Logf("%s: %d entries, %v buffer fsyncs, %v shared flushes", mode, len(ids), fsyncs, flushes)
+			switch {
+			case fsyncs == 0:
+				t.Fatal("no buffer fsync counted")
+			case mode == "group" && flushes == 0:
+				t.Fatal("no shared flush: the agent's fsyncs do not go through internal/fsutil's group")
+			case mode == "file" && flushes != 0:
+				t.Fatalf("%v shared flushes with AUDITSHIP_FSYNC=file, want 0", flushes)
+			}
+		})
 	}
 }

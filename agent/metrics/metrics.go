@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/auditship/auditship/internal/fsutil"
 )
 
 // Registry is the agent's metrics plus the health of its pipelines. The
@@ -42,6 +44,9 @@ func New() *Registry {
 	reloads.WithLabelValues("success")
 	reloads.WithLabelValues("failure")
 	r.MustRegister(reloads)
+	r.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "auditship_fs_flushes_total",
+		Help: "Shared flushes (syncfs) of a filesystem, each standing for every fsync asked for while the " +
+			"one before it ran."}, func() float64 { return float64(fsutil.Flushes()) }))
 	return &Registry{Registry: r, reloads: reloads, h: newHealth()}
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 12 point 3: many pipelines in one agent, each tailing its own file
 # of one shared directory at a steady rate. Reports the agent's CPU (share
-# of one core over the steady window), peak RSS and buffer fsyncs/s.
+# of one core over the steady window), peak RSS, buffer fsyncs/s and the
+# filesystem flushes they share.
 #
 #   scripts/bench/scale.sh                       # 100 pipelines x 100 lines/s, 60 s
 #   SCALE_PIPELINES=10 SCALE_SECONDS=20 scripts/bench/scale.sh
@@ -13,7 +14,7 @@
 #                        seconds (default 10) are not measured
 #   SCALE_PROFILE        a directory: the agent writes cpu.pprof and
 #                        mem.pprof there (AUDITSHIP_CPUPROFILE/MEMPROFILE)
-#   SCALE_STRACE         1: after the window, count fsync/fdatasync calls
+#   SCALE_STRACE         1: after the window, count fsync/fdatasync/syncfs calls
 #                        with strace -c -f for 10 s
 #   AUDITSHIP_BENCH_DIR  work dir on a disk-backed filesystem (default
 #                        /var/tmp/auditship-bench); each run goes in its own
@@ -92,22 +93,24 @@ WRITER=$!
 
 HZ=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$AGENT/stat"; }
+# buffer fsyncs asked for, and the filesystem flushes they shared
 fsyncs() {
   curl -sf "http://127.0.0.1:$PORT/metrics" |
-    awk '/^auditship_buffer_fsyncs_total/ {s += $NF} END {printf "%d\n", s}'
+    awk '/^auditship_buffer_fsyncs_total/ {s += $NF} /^auditship_fs_flushes_total/ {f += $NF}
+      END {printf "%d %d\n", s, f}'
 }
 # A scrape of 100 pipelines' metrics takes a while: each count is timed
 # at its own scrape, the CPU at its own read.
 sleep "$WARM"
-f0=$(fsyncs) u0=$(date +%s.%N)
+read -r f0 g0 < <(fsyncs) && u0=$(date +%s.%N)
 c0=$(cpu) t0=$(date +%s.%N)
 sleep $((SECS - WARM))
 c1=$(cpu) t1=$(date +%s.%N)
-f1=$(fsyncs) u1=$(date +%s.%N)
+read -r f1 g1 < <(fsyncs) && u1=$(date +%s.%N)
 STRACE=""
 if [[ ${SCALE_STRACE:-0} == 1 ]]; then
-  timeout -s INT 10 strace -c -f -e trace=fsync,fdatasync -p "$AGENT" -o "$DIR/strace.txt" 2> /dev/null || true
-  STRACE=$(awk '$NF ~ /^(fsync|fdatasync)$/ {printf "%s %s/s  ", $NF, $4 / 10}' "$DIR/strace.txt")
+  timeout -s INT 10 strace -c -f -e trace=fsync,fdatasync,syncfs -p "$AGENT" -o "$DIR/strace.txt" 2> /dev/null || true
+  STRACE=$(awk '$NF ~ /^(fsync|fdatasync|syncfs)$/ {printf "%s %s/s  ", $NF, $4 / 10}' "$DIR/strace.txt")
 fi
 wait $WRITER
 HWM=$(awk '/^VmHWM/ {print $2}' "/proc/$AGENT/status")
@@ -117,13 +120,14 @@ wait $AGENT || die "agent exited with $?; see $DIR/agent.log"
 trap - EXIT
 
 STORED=$(find "$DIR/out" -type f -name '*.ndjson' -exec cat {} + | wc -l)
-awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" -v f0="$f0" -v f1="$f1" -v u0="$u0" -v u1="$u1" \
+awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$HZ" -v f0="$f0" -v f1="$f1" -v g0="$g0" -v g1="$g1" -v u0="$u0" -v u1="$u1" \
   -v la="$(cut -d" " -f1-3 /proc/loadavg)" -v hwm="$HWM" -v p="$P" -v rate="$RATE" -v w="$(cat "$DIR/written")" -v s="$STORED" 'BEGIN {
   d = t1 - t0
   printf "pipelines %d x %d lines/s, window %.0f s, load average %s\n", p, rate, d, la
   printf "cpu       %.1f%% of one core\n", 100 * (c1 - c0) / hz / d
   printf "rss peak  %.1f MB (VmHWM)\n", hwm / 1024
   printf "fsyncs    %.1f/s (auditship_buffer_fsyncs_total: %d to %d in %.1f s)\n", (f1 - f0) / (u1 - u0), f0, f1, u1 - u0
+  printf "flushes   %.1f/s (auditship_fs_flushes_total: shared syncfs of the filesystem, for every fsync of the agent)\n", (g1 - g0) / (u1 - u0)
   printf "lines     %d written, %d stored (categories drops persistence reads)\n", w * p, s
 }'
 [[ -z $STRACE ]] || echo "strace    $STRACE"
