@@ -280,7 +280,15 @@ func (s *Sender) settle(ctx context.Context, e *batchEntry, path string) bool {
 	if !s.persist(ctx, "journal", func() error { return s.jr.markDone(e.ID) }) {
 		return false
 	}
-	s.jr.release(s.cur.saved)
+	// Done below the cursor, the entry leaves the journal at its next
+	// compaction (or stays there, without them, when the stored cursor is
+	// behind: the chain state is synced before each compaction, so no
+	// restart needs them), and its line on disk holds what a restart needs:
+	// its manifest and index record (kilobytes each, hundreds for a large
+	// batch) need not wait in memory till then.
+	if e.Last < s.cur.next {
+		e.Manifest, e.Index = nil, nil
+	}
 	if path != "" {
 		s.removeSpool(path)
 	}

@@ -115,19 +115,6 @@ func (j *journal) markDone(id string) error {
 	return nil
 }
 
-// release lets go of the manifests and index records of the batches
-// done below floor (the stored cursor): they leave the journal at its
-// next compaction, and their lines on disk hold what a restart needs, so
-// they need not wait in memory till then (kilobytes each, a hundred
-// pipelines' worth of them).
-func (j *journal) release(floor uint64) {
-	for _, e := range j.entries {
-		if e.Last < floor && j.done[e.ID] {
-			e.Manifest, e.Index = nil, nil
-		}
-	}
-}
-
 // append writes one line and fsyncs it. A failed or partial append is cut
 // back, so that the next line never lands glued to a torn one.
 func (j *journal) append(e *batchEntry) error {

@@ -380,9 +380,6 @@ func (s *Sender) saveCursor(force bool) {
 		s.stateError("cursor", err)
 		return
 	}
-	if s.jr != nil {
-		s.jr.release(s.cur.saved)
-	}
 	if s.cur.saved > s.position.Load() {
 		s.position.Store(s.cur.saved)
 		select {

@@ -22,14 +22,14 @@ func TestGroupWaitsForAFlushThatStartsAfterTheCall(t *testing.T) {
 		return nil
 	})
 	returned := make(chan string, 8)
-	go func() { g.sync(nil); returned <- "first" }()
+	go func() { g.sync(nil, ownSync); returned <- "first" }()
 	if got := <-inFlush; got != 1 {
 		t.Fatalf("flush %d, want 1", got)
 	}
 	var wg sync.WaitGroup
 	for range 3 { // arrive while flush 1 runs
 		wg.Add(1)
-		go func() { defer wg.Done(); g.sync(nil); returned <- "later" }()
+		go func() { defer wg.Done(); g.sync(nil, ownSync); returned <- "later" }()
 	}
 	waitFor(t, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return waiters(g) })
 	release <- struct{}{}
@@ -67,9 +67,13 @@ func waitFor(t *testing.T, cond func() bool) {
 	time.Sleep(20 * time.Millisecond) // the later callers reach their wait
 }
 
-// A failed flush is reported to those that waited for it, and only them:
-// Sync then fsyncs the caller's own file.
-func TestGroupReportsAFailedFlush(t *testing.T) {
+// ownSync stands for the caller's own fsync; it must not run when the
+// shared flush succeeded.
+func ownSync(*os.File) error { return errors.New("own fsync called") }
+
+// A failed flush makes its waiters fsync their own files and return what
+// that says; the next flush serves its callers again.
+func TestGroupFallsBackToOwnFsyncWhenAFlushFails(t *testing.T) {
 	fail := true
 	g := newGroup(func(*os.File) error {
 		if fail {
@@ -77,12 +81,18 @@ func TestGroupReportsAFailedFlush(t *testing.T) {
 		}
 		return nil
 	})
-	if g.sync(nil) {
-		t.Fatal("a failed flush reported success")
+	owned := 0
+	own := func(*os.File) error { owned++; return nil }
+	if err := g.sync(nil, own); err != nil || owned != 1 {
+		t.Fatalf("after a failed flush: %v, own fsyncs %d; want nil and 1", err, owned)
+	}
+	bad := func(*os.File) error { return errors.New("EIO on this file") }
+	if err := g.sync(nil, bad); err == nil {
+		t.Fatal("the file's own failed fsync was not reported")
 	}
 	fail = false
-	if !g.sync(nil) {
-		t.Fatal("the next flush succeeded but the call failed")
+	if err := g.sync(nil, ownSync); err != nil {
+		t.Fatalf("the next flush succeeded but the call returned %v", err)
 	}
 }
 
