@@ -175,7 +175,7 @@ func (p *pipeline) routeOne(ctx context.Context, rb readBatch) bool {
 		return false // stopping while the buffer is full
 	}
 	p.setMarks()
-	return p.append(ctx, rb.acked)
+	return p.append(ctx, rb.ackOnly())
 }
 
 // count adds the batch to its input's counters.
@@ -190,12 +190,22 @@ func (rb readBatch) count() {
 
 // acked calls the batch's ack, if any, counting an error as events not
 // appended.
-func (rb readBatch) acked(err error) {
-	if err != nil {
-		rb.un.add(len(rb.events))
-	}
-	if rb.ack != nil {
-		rb.ack(err)
+func (rb readBatch) acked(err error) { rb.ackOnly()(err) }
+
+// ackOnly is acked without the batch's events: the buffer holds it until
+// the records are durable, and the events, their fields and the read
+// chunk they point into need not live that long. Holding them, 100
+// pipelines at full speed kept about ten read batches each waiting for
+// the group commit: 1.1 GB of a 1.3 GB heap.
+func (rb readBatch) ackOnly() event.AckFunc {
+	n, ack, un := len(rb.events), rb.ack, rb.un
+	return func(err error) {
+		if err != nil {
+			un.add(n)
+		}
+		if ack != nil {
+			ack(err)
+		}
 	}
 }
 
