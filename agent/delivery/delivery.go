@@ -7,10 +7,9 @@
 package delivery
 
 import (
-	"time"
-
 	"context"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
