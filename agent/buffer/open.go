@@ -40,7 +40,7 @@ func newLog(o Options) *Log {
 	return &Log{
 		o: o, log: o.Logger,
 		writeAt:  (*os.File).WriteAt,
-		fsync:    fdatasync,
+		fsync:    fsutil.SyncData, // a segment's data and size; its timestamps need not be durable
 		marks:    map[string]*mark{},
 		notify:   make(chan struct{}),
 		space:    make(chan struct{}),

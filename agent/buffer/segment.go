@@ -85,8 +85,3 @@ func copyAside(dir, name string, now time.Time) (string, error) {
 	}
 	return dst, err
 }
-
-// fdatasync flushes a segment's data and size, skipping timestamps.
-func fdatasync(f *os.File) error {
-	return fsutil.SyncData(f)
-}

@@ -128,19 +128,17 @@ func (l *Log) Save(floor uint64) error {
 	return l.save()
 }
 
-func (l *Log) save() error { return l.write(fsutil.WriteFile) }
-
 // Sync makes the state durable: before the journal that can rebuild it
 // (see CatchUp) forgets the batches it holds.
 func (l *Log) Sync() error { return l.save() }
 
-func (l *Log) write(put func(string, []byte, os.FileMode) error) error {
+func (l *Log) save() error {
 	l.st.Frontier = l.tree.Frontier()
 	b, err := json.Marshal(&l.st)
 	if err != nil {
 		return err
 	}
-	if err := put(l.path, b, 0o600); err != nil {
+	if err := fsutil.WriteFile(l.path, b, 0o600); err != nil {
 		return err
 	}
 	l.dirty = false
