@@ -100,8 +100,11 @@ var (
 // groupOf returns the shared flush of f's filesystem, or nil when f must
 // be fsynced on its own.
 func groupOf(f *os.File) *group {
+	if !groupSyncOn() {
+		return nil
+	}
 	dev, ok := deviceOf(f)
-	if !ok || !groupSyncOn() {
+	if !ok {
 		return nil
 	}
 	groupsMu.Lock()
@@ -128,6 +131,7 @@ var groupSyncOn = sync.OnceValue(func() bool {
 func kernelAtLeast(release string, major, minor int) bool {
 	var v [2]int
 	i := 0
+scan:
 	for _, c := range release {
 		switch {
 		case c >= '0' && c <= '9':
@@ -135,7 +139,7 @@ func kernelAtLeast(release string, major, minor int) bool {
 		case c == '.' && i == 0:
 			i = 1
 		default:
-			return v[0] > major || v[0] == major && i == 1 && v[1] >= minor
+			break scan
 		}
 	}
 	return v[0] > major || v[0] == major && i == 1 && v[1] >= minor
