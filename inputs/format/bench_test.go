@@ -1,6 +1,7 @@
 package format
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/auditship/auditship/internal/event"
@@ -89,4 +90,17 @@ func BenchmarkDecodeBatchJSON(b *testing.B) {
 
 func BenchmarkDecodeBatchPlain(b *testing.B) {
 	benchBatch(b, Options{Format: "plain"}, plainEntries(b, readOracle(b)))
+}
+
+// BenchmarkDecodePlainUnordered decodes entries whose keys follow no
+// order the engine writes (the fallback split), as a plain file written
+// by another tool in JSON key order would be.
+func BenchmarkDecodePlainUnordered(b *testing.B) {
+	var records [][]byte
+	for i := range 64 {
+		records = append(records, fmt.Appendf(nil, "{timestamp=2026-11-25T10:00:00.%03dZ, nodeName=Approve, "+
+			"workflowDefinitionId=onboarding, workflowInstanceId=6087e12c-92a5-472e-9e5b-3a16ee2ac%03d, "+
+			"user=frank, durationMs=3992, variables={amount=99.%02d, status=PENDING}}", i, i, i))
+	}
+	benchDecode(b, Options{Format: "plain"}, records, false)
 }

@@ -35,6 +35,8 @@ type plainParser struct {
 	byItem [len(itemNames)][]int // indexes into cands per item, ascending
 	chosen []int                 // indexes into cands, one per item after timestamp
 	budget int
+	nested bool // a candidate sits inside braces or brackets
+	passes int  // searches split ran for the last entry: a test's count
 }
 
 // parsePlain splits an Automatiko plain entry into its items (FORMATS.md
@@ -71,7 +73,7 @@ func (d *Decoder) parsePlain(e *event.Event) {
 }
 
 func (p *plainParser) findCandidates(inner []byte) {
-	p.cands = p.cands[:0]
+	p.cands, p.nested = p.cands[:0], false
 	for i := range p.byItem {
 		p.byItem[i] = p.byItem[i][:0]
 	}
@@ -101,6 +103,7 @@ func (p *plainParser) candidate(inner []byte, i int, depth int32) int32 {
 	case ',':
 		if c, ok := candidateAt(inner, i); ok {
 			c.depth = depth
+			p.nested = p.nested || depth != 0
 			p.byItem[c.it] = append(p.byItem[c.it], len(p.cands))
 			p.cands = append(p.cands, c)
 		}
@@ -134,9 +137,17 @@ func candidateAt(b []byte, i int) (cand, bool) {
 
 // split chooses boundaries that follow one of the engine's key orders,
 // first with the depth rule for nested values, then without it (a user
-// string with an unbalanced brace).
+// string with an unbalanced brace). When no candidate is nested the rule
+// excludes none, and the second search would only repeat the first: an
+// entry in no known order (another engine version, the peer kit's plain
+// file) then costs one failed search before the greedy split, not two.
 func (p *plainParser) split() bool {
+	p.passes = 0
 	for _, depthRule := range [...]bool{true, false} {
+		if !depthRule && !p.nested {
+			return false
+		}
+		p.passes++
 		p.budget = searchBudget
 		p.chosen = p.chosen[:0]
 		if p.search(-1, itemTimestamp, startState(), depthRule) {
