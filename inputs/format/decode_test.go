@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -241,5 +242,23 @@ func TestOwnCategory(t *testing.T) {
 		if e.Category != tc.cat || !strings.Contains(out, tc.out) {
 			t.Errorf("%s: category %q, output %s", tc.line, e.Category, out)
 		}
+	}
+}
+
+// TestIngestTimeFollowsEachRead: events without a time of their own get
+// the ingest time of their own read, rendered once per read.
+func TestIngestTimeFollowsEachRead(t *testing.T) {
+	d := NewDecoder(Options{Format: "json"})
+	t1 := time.Date(2026, 12, 2, 1, 2, 3, 400000000, time.UTC)
+	t2 := t1.Add(1500 * time.Millisecond)
+	var got []string
+	for _, now := range []time.Time{t1, t1, t2, t1.In(time.FixedZone("x", 3600))} {
+		e := new(event.Event)
+		d.Decode(e, []byte(`{"message":"no time"}`), event.Source{}, nil, Flags{}, now)
+		got = append(got, e.TimeText)
+	}
+	want := []string{"2026-12-02T01:02:03.4Z", "2026-12-02T01:02:03.4Z", "2026-12-02T01:02:04.9Z", "2026-12-02T01:02:03.4Z"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("_time (-want +got):\n%s", diff)
 	}
 }

@@ -35,6 +35,10 @@ type Decoder struct {
 	keys   entry.Index // of the event being decoded
 	fields fieldSlab   // Fields of fresh events
 	text   textArena   // _id and _time strings
+	ingest struct {    // the last ingest time rendered as _time
+		at   time.Time
+		text string
+	}
 }
 
 // NewDecoder returns a Decoder for opts.

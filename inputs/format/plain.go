@@ -80,11 +80,11 @@ func (p *plainParser) findCandidates(inner []byte) {
 	var depth int32
 	i := 0
 	for ; i+8 <= len(inner); i += 8 {
-		if structural(binary.LittleEndian.Uint64(inner[i:])) == 0 {
-			continue // most words: text without a brace, bracket or comma
-		}
-		for j := i; j < i+8; j++ {
-			depth = p.candidate(inner, j, depth)
+		// Only the flagged bytes are looked at, in order: the flags
+		// never miss one, and a byte flagged in excess is no brace,
+		// bracket or comma to candidate.
+		for m := structural(binary.LittleEndian.Uint64(inner[i:])); m != 0; m &= m - 1 {
+			depth = p.candidate(inner, i+bits.TrailingZeros64(m)/8, depth)
 		}
 	}
 	for ; i < len(inner); i++ {

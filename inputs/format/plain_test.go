@@ -3,8 +3,9 @@ package format
 import (
 	"encoding/binary"
 	"math/rand/v2"
-	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/auditship/auditship/internal/event"
 )
@@ -57,7 +58,7 @@ func TestSplitSearchesOnceWithoutNesting(t *testing.T) {
 			for _, f := range e.Fields {
 				keys = append(keys, string(f.Key))
 			}
-			if !slices.Equal(keys, want) {
+			if !cmp.Equal(keys, want) {
 				t.Errorf("keys = %q, want %q", keys, want)
 			}
 		})

@@ -194,10 +194,18 @@ func (d *Decoder) setTime(e *event.Event, now time.Time) {
 		}
 	}
 	e.Time = now.UTC()
-	at := d.text.start()
-	d.text.buf = e.Time.AppendFormat(d.text.buf, time.RFC3339Nano)
-	e.TimeText = d.text.since(at)
+	e.TimeText = d.ingestText(e.Time)
 	e.Meta = append(e.Meta, metaString(keyTimeSource, valIngest))
+}
+
+// ingestText is t as _time. An input reads a batch at one ingest time, so
+// the events of it without a usable time of their own share one
+// rendering.
+func (d *Decoder) ingestText(t time.Time) string {
+	if d.ingest.text == "" || !t.Equal(d.ingest.at) {
+		d.ingest.at, d.ingest.text = t, t.Format(time.RFC3339Nano)
+	}
+	return d.ingest.text
 }
 
 func (d *Decoder) applyStamp(e *event.Event, f event.Field) bool {
