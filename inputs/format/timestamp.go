@@ -223,7 +223,13 @@ func (d *Decoder) applyStamp(e *event.Event, f event.Field) bool {
 	t, amb := s.instant(d.opts.Location)
 	e.Time = t
 	at := d.text.start()
-	d.text.buf = appendRFC3339(d.text.buf, t, len(s.frac))
+	if v[len(v)-1] == 'Z' {
+		// A UTC time is written as _time renders it: same fields, same
+		// fraction digits, the Z.
+		d.text.buf = append(d.text.buf, v...)
+	} else {
+		d.text.buf = appendRFC3339(d.text.buf, t, len(s.frac))
+	}
 	e.TimeText = d.text.since(at)
 	if amb {
 		e.Meta = append(e.Meta, metaTrue(keyTimeAmbiguous))

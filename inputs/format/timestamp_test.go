@@ -1,6 +1,8 @@
 package format
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +67,29 @@ func TestPlainTimeInZone(t *testing.T) {
 	NewDecoder(Options{Format: "plain", Location: berlin}).Decode(e, []byte(plainNode), event.Source{}, nil, Flags{}, ingest)
 	if e.TimeText != "2024-05-13T06:00:57.447401Z" {
 		t.Errorf("_time %q", e.TimeText)
+	}
+}
+
+// TestUTCTimeKeptAsWritten: a time written in UTC with Z is _time as
+// written, whatever its fraction digits; the same instant written with an
+// offset or a lowercase z renders the same text.
+func TestUTCTimeKeptAsWritten(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	d := NewDecoder(Options{Format: "json"})
+	for range 2000 {
+		at := time.Date(1+rng.IntN(9998), time.Month(1+rng.IntN(12)), 1+rng.IntN(28),
+			rng.IntN(24), rng.IntN(60), rng.IntN(60), rng.IntN(1e9), time.UTC)
+		digits := rng.IntN(10)
+		text := at.Format("2006-01-02T15:04:05")
+		if digits > 0 {
+			text += "." + fmt.Sprintf("%09d", at.Nanosecond())[:digits]
+		}
+		for _, written := range []string{text + "Z", text + "z", text + "+00:00"} {
+			e := new(event.Event)
+			d.Decode(e, []byte(`{"timestamp":"`+written+`"}`), event.Source{}, nil, Flags{}, ingest)
+			if e.TimeText != text+"Z" {
+				t.Fatalf("%s: _time %q, want %q", written, e.TimeText, text+"Z")
+			}
+		}
 	}
 }
