@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -141,7 +142,7 @@ func (p *pipeline) buildInputs(pc *config.Pipeline, dir string, firstStart bool,
 		}
 		in, err := ic.Factory.Create(inputs.Settings{Pipeline: pc.Name, Name: ic.Name, StateDir: sdir,
 			FirstStart: firstStart, Logger: p.log.With(zap.String("input", ic.Name)),
-			Registerer: metrics.Wrap(reg, pc.Name, "input", ic.Name), Decoder: format.NewDecoder(ic.Decode),
+			Registerer: metrics.Wrap(reg, pc.Name, "input", ic.Name), Decoder: format.NewParallel(ic.Decode, runtime.GOMAXPROCS(0)),
 			Framing: ic.Framing, FlushTimeout: ic.FlushTimeout, Resume: p.resume(ic.Name), Watch: watch}, ic.Config)
 		if err != nil {
 			return fmt.Errorf("input %q: %w", ic.Name, err)

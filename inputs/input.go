@@ -32,7 +32,7 @@ type Settings struct {
 	FirstStart bool   // data_dir had no state for this pipeline: start_at applies
 	Logger     *zap.Logger
 	Registerer prometheus.Registerer // const labels pipeline and input are set
-	Decoder    *format.Decoder       // turns records into events (format, timezone, strip_prefix, id_fields)
+	Decoder    *format.Parallel      // turns records into events (format, timezone, strip_prefix, id_fields)
 	Framing    record.Config         // line and multi-line record rules
 	// FlushTimeout closes an open multi-line record after this long without
 	// a new line (multiline.flush_timeout); 0 means never.

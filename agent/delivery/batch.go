@@ -167,20 +167,22 @@ func (s *Sender) entryBatch(e *batchEntry) *event.Batch {
 
 // flight is a journaled batch being written by a goroutine of its own,
 // while the sender reads on and fills the next batch: the store works on
-// one batch as the next is read, hashed and spooled. Only the write (its
-// retries included) runs there; everything the batch's outcome changes
-// (chain, journal, dead-letter, metrics) is done by the sender's goroutine
-// when it lands, and the next batch is sealed only after that, so the
-// chain and the journal see batches in the same order as without it.
-// While a batch flies, the sender's goroutine calls nothing of the
+// one batch as the next is read, hashed and spooled. Only the store's
+// writes run there (the batch, then, once it is stored whole, its index
+// record and manifest; retries included); everything the batch's outcome
+// changes (chain, journal, dead-letter, metrics) is done by the sender's
+// goroutine when it lands, and the next batch is sealed only after that,
+// so the chain and the journal see batches in the same order as without
+// it. While a batch flies, the sender's goroutine calls nothing of the
 // output's and no attempt of its own (a checkpoint lands it first).
 type flight struct {
 	e    *batchEntry
 	path string
 	body *os.File
-	done context.Context // ended when the write returned
+	done context.Context // ended when the writes returned
 	oc   outcome
 	err  error
+	meta bool // the index record and manifest are stored too
 }
 
 func (f *flight) landed() bool { return f.done.Err() != nil }
@@ -214,6 +216,9 @@ func (s *Sender) launch(ctx context.Context, e *batchEntry) bool {
 	go func() {
 		defer returned()
 		fl.oc, fl.err = s.write(ctx, b)
+		if fl.oc == stored {
+			fl.meta = s.putMeta(ctx, e)
+		}
 	}()
 	return true
 }
@@ -250,7 +255,7 @@ func (s *Sender) land(ctx context.Context) bool {
 			return false
 		}
 	}
-	if oc != rejected && !s.storeManifest(ctx, e, werr) {
+	if oc != rejected && !s.storeManifest(ctx, e, werr, fl.meta) {
 		return false
 	}
 	if !s.settle(ctx, e, fl.path) {

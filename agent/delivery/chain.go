@@ -228,11 +228,29 @@ func (s *Sender) inlineManifest(b *event.Batch, e *batchEntry) {
 	b.Manifest, b.ManifestName, b.Index = e.Manifest, name, e.Index
 }
 
+// putMeta stores a batch stored whole's index record and then its
+// manifest beside it, as storeManifest would, on the goroutine that
+// wrote the batch: the sender's goroutine reads on meanwhile instead of
+// waiting for two more durable writes (four flushes for files). It
+// reports whether both are stored; if not, storeManifest puts them.
+func (s *Sender) putMeta(ctx context.Context, e *batchEntry) bool {
+	if s.chain == nil || len(e.Manifest) == 0 || s.chain.inline {
+		return false
+	}
+	name, err := s.manifestName(e)
+	if err != nil || !s.storeIndex(ctx, e) {
+		return false
+	}
+	oc, _ := s.attempt(ctx, func() error { return s.chain.meta.PutMeta(ctx, name, e.Manifest) })
+	return oc != aborted
+}
+
 // storeManifest writes a stored batch's manifest beside it (unless the
-// store wrote it with the batch) and commits it to the chain; when the
-// store refused some events (werr), the manifest is first resealed without
-// them. It reports false when ctx ended first.
-func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error) bool {
+// store wrote it with the batch, or stored is set: putMeta did) and
+// commits it to the chain; when the store refused some events (werr), the
+// manifest is first resealed without them. It reports false when ctx
+// ended first.
+func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error, stored bool) bool {
 	if s.chain == nil || len(e.Manifest) == 0 {
 		return true
 	}
@@ -241,7 +259,7 @@ func (s *Sender) storeManifest(ctx context.Context, e *batchEntry, werr error) b
 		s.log.Error("the batch is stored without its manifest", zap.String("batch", e.ID), zap.Error(err))
 		return true
 	}
-	manifest, put, resealed := e.Manifest, !s.chain.inline, false
+	manifest, put, resealed := e.Manifest, !s.chain.inline && !stored, false
 	if put && !s.storeIndex(ctx, e) {
 		return false
 	}

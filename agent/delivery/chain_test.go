@@ -22,7 +22,8 @@ import (
 // chainStore is a memStore that keeps chain files too.
 type chainStore struct {
 	*memStore
-	meta map[string][]byte
+	meta     map[string][]byte
+	metaGate chan struct{} // when set, PutMeta waits until it is closed
 }
 
 func newChainStore() *chainStore {
@@ -30,6 +31,9 @@ func newChainStore() *chainStore {
 }
 
 func (c *chainStore) PutMeta(_ context.Context, name string, data []byte) error {
+	if c.metaGate != nil {
+		<-c.metaGate
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.meta[name]; ok && string(old) != string(data) {

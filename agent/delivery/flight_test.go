@@ -209,3 +209,45 @@ func TestNextBatchIsPreparedWhileOneIsWritten(t *testing.T) {
 		}
 	}
 }
+
+// TestNextBatchFillsWhileManifestIsStored: a stored batch's index record
+// and manifest are put by the goroutine that wrote it, so the sender reads
+// on and spools the next batch while they are stored; the chain still
+// covers every event once, in order.
+func TestNextBatchFillsWhileManifestIsStored(t *testing.T) {
+	dir := t.TempDir()
+	buf := openTestBuffer(t, dir)
+	out := newChainStore()
+	out.metaGate = make(chan struct{})
+	s := newChainSender(t, buf, out, dir+"/out")
+	first := buf.NextSeq()
+	appendEvents(t, buf, 4) // one batch of four, stored; its manifest waits
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runUntil(s, first+7)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for out.lines() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatal("the first batch was not stored")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	last := appendEvents(t, buf, 4)
+	for batchSpools(t, s.spoolDir) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d spool files while the first batch's manifest is stored, want 2: the sender waited for it",
+				batchSpools(t, s.spoolDir))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(out.metaGate)
+	<-done
+	ms := out.manifests(t)
+	if len(ms) != 2 || out.lines() != 8 {
+		t.Fatalf("%d manifests for %d lines, want 2 for 8", len(ms), out.lines())
+	}
+	checkCoverage(t, ms, first, last)
+	checkFinalCheckpoint(t, out, ms[len(ms)-1])
+}

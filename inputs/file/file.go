@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/inputs"
+	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/inputs/record"
 	"github.com/auditship/auditship/internal/event"
 )
@@ -61,6 +62,7 @@ type input struct {
 	spare     []byte // a chunk buffer no event refers to
 	headBuf   []byte // sameHead's read of a file's first bytes
 	recs      []record.Record
+	jobs      []format.Job // the records of a read to decode
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -173,6 +175,12 @@ func (in *input) wait(ctx context.Context) error {
 	case <-in.w.wake():
 		return in.gap(ctx)
 	case <-in.timer.C:
+		// A scan reads what the watcher reported meanwhile too: not
+		// sooner than a wake-up would. A multi-line flush that is due
+		// does not wait.
+		if _, flush := in.nextFlush(); !flush {
+			return in.gap(ctx)
+		}
 	}
 	return nil
 }

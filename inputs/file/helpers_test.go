@@ -45,7 +45,7 @@ func (e *env) start(first bool, mod func(*Config, *inputs.Settings)) *input {
 	cfg.ScanInterval = "50ms"
 	s := inputs.Settings{
 		Pipeline: "p", Name: "in", StateDir: e.state, FirstStart: first,
-		Decoder: format.NewDecoder(format.Options{Format: "auto", Input: "in"}),
+		Decoder: format.NewParallel(format.Options{Format: "auto", Input: "in"}, 2),
 		Framing: record.Config{Format: "json"},
 	}
 	if mod != nil {

@@ -130,16 +130,20 @@ func (in *input) finish(t *tfile) []record.Record {
 func (in *input) events(t *tfile, recs []record.Record, now time.Time) ([]*event.Event, event.AckFunc) {
 	evs := make([]event.Event, len(recs))
 	out := make([]*event.Event, 0, len(recs))
+	jobs := in.jobs[:0]
 	for i := range recs {
 		r := &recs[i]
 		if r.End <= t.resume {
 			continue // durable in the buffer already
 		}
-		src := event.Source{Input: in.set.Name, Key: t.key, Path: t.path, Offset: r.Offset, End: r.End}
-		fl := format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}
-		in.set.Decoder.Decode(&evs[i], r.Raw, src, t.sid, fl, now)
+		jobs = append(jobs, format.Job{Event: &evs[i], Raw: r.Raw,
+			Source: event.Source{Input: in.set.Name, Key: t.key, Path: t.path, Offset: r.Offset, End: r.End},
+			Flags:  format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}})
 		out = append(out, &evs[i])
 	}
+	in.set.Decoder.DecodeAll(jobs, t.sid, now)
+	clear(jobs)
+	in.jobs = jobs[:0]
 	end := t.end
 	if t.fr != nil {
 		end = t.fr.Checkpoint()

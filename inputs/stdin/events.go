@@ -45,13 +45,17 @@ func (in *input) events(recs []record.Record) ([]*event.Event, event.AckFunc) {
 	sid, now := in.sid.get(), time.Now()
 	evs := make([]event.Event, len(recs))
 	out := make([]*event.Event, len(recs))
+	jobs := in.jobs[:0]
 	for i := range recs {
 		r := &recs[i]
-		src := event.Source{Input: in.set.Name, Path: "-", Offset: r.Offset, End: r.End}
-		fl := format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}
-		in.set.Decoder.Decode(&evs[i], r.Raw, src, sid, fl, now)
+		jobs = append(jobs, format.Job{Event: &evs[i], Raw: r.Raw,
+			Source: event.Source{Input: in.set.Name, Path: "-", Offset: r.Offset, End: r.End},
+			Flags:  format.Flags{Partial: r.Partial, Truncated: r.Truncated, OriginalLength: r.OriginalLength, Orphan: r.Orphan}})
 		out[i] = &evs[i]
 	}
+	in.set.Decoder.DecodeAll(jobs, sid, now)
+	clear(jobs)
+	in.jobs = jobs[:0]
 	end := recs[len(recs)-1].End
 	clear(recs)
 	in.recs = recs[:0]

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/auditship/auditship/inputs"
+	"github.com/auditship/auditship/inputs/format"
 	"github.com/auditship/auditship/inputs/record"
 	"github.com/auditship/auditship/internal/event"
 )
@@ -38,6 +39,7 @@ type input struct {
 	fr      *record.Framer
 	sid     sourceID
 	recs    []record.Record
+	jobs    []format.Job // the records of a read to decode
 	flushAt time.Time
 	ended   bool
 	m       *metrics

@@ -19,7 +19,7 @@ import (
 
 func settings(framing string, flush time.Duration) inputs.Settings {
 	return inputs.Settings{
-		Name: "in", Decoder: format.NewDecoder(format.Options{Format: "auto", Input: "in"}),
+		Name: "in", Decoder: format.NewParallel(format.Options{Format: "auto", Input: "in"}, 2),
 		Framing: record.Config{Format: framing}, FlushTimeout: flush,
 	}
 }
