@@ -33,15 +33,21 @@ func runBehindGate(t *testing.T, s *Sender, last uint64) (done chan struct{}) {
 		defer close(done)
 		runUntil(s, last)
 	}()
+	waitSpools(t, s, "while the first batch is written, want 2: the next batch did not fill")
+	return done
+}
+
+// waitSpools waits up to 5 s for s to have two spool files; why ends the
+// failure message.
+func waitSpools(t *testing.T, s *Sender, why string) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for batchSpools(t, s.spoolDir) < 2 {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d spool files while the first batch is written, want 2: the next batch did not fill",
-				batchSpools(t, s.spoolDir))
+			t.Fatalf("%d spool files %s", batchSpools(t, s.spoolDir), why)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	return done
 }
 
 // TestNextBatchFillsWhileOneIsWritten: while the store takes a batch, the
@@ -235,13 +241,7 @@ func TestNextBatchFillsWhileManifestIsStored(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	last := appendEvents(t, buf, 4)
-	for batchSpools(t, s.spoolDir) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d spool files while the first batch's manifest is stored, want 2: the sender waited for it",
-				batchSpools(t, s.spoolDir))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitSpools(t, s, "while the first batch's manifest is stored, want 2: the sender waited for it")
 	close(out.metaGate)
 	<-done
 	ms := out.manifests(t)
