@@ -46,8 +46,8 @@ func NewParallel(opts Options, n int) *Parallel {
 // sourceID read at now. It returns once all are done; it is not safe for
 // concurrent use.
 func (p *Parallel) DecodeAll(jobs []Job, sourceID []byte, now time.Time) {
-	parts := min(len(p.decs), max(len(jobs)/(minSplit/2), 1))
-	size := (len(jobs) + parts - 1) / max(parts, 1)
+	parts := min(len(p.decs), max(len(jobs)/(minSplit/2), 1)) // at least 1
+	size := (len(jobs) + parts - 1) / parts
 	for i := 1; i < parts; i++ {
 		part := jobs[min(i*size, len(jobs)):min((i+1)*size, len(jobs))]
 		p.wg.Add(1)
